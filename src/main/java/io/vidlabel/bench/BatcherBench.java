@@ -1,0 +1,104 @@
+package io.vidlabel.bench;
+
+import ai.djl.inference.Predictor;
+import io.vidlabel.decode.VideoFrame;
+import io.vidlabel.inference.InferenceBatcher;
+import io.vidlabel.inference.LoadedModel;
+import io.vidlabel.inference.ModelBatchHandler;
+import io.vidlabel.inference.Prediction;
+import io.vidlabel.model.ModelDescriptor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The batcher against a bare predictor on the same model and batch size, measured back to back in
+ * one run. The bare side calls {@code batchPredict} on ready-made batches from one thread, the
+ * best a caller can do; the batcher side gets single frames from {@code batchSize} concurrent
+ * callers and must form the batches itself, so the ratio is the price of dynamic batching.
+ */
+public final class BatcherBench {
+
+  /** One measured batch size. */
+  public record Row(int batchSize, double bareFramesPerSecond, double batcherFramesPerSecond, double meanBatch) {
+    public double ratio() {
+      return batcherFramesPerSecond / bareFramesPerSecond;
+    }
+  }
+
+  private BatcherBench() {}
+
+  public static List<Row> run(LoadedModel model, int frames, int[] batchSizes) throws Exception {
+    List<VideoFrame> input = randomFrames(model.descriptor(), frames);
+    List<Row> rows = new ArrayList<>();
+    for (int b : batchSizes) {
+      bare(model, input.subList(0, Math.min(frames, 4 * b)), b); // warm-up
+      double bare = bare(model, input, b);
+      double[] batched = batcher(model, input, b);
+      rows.add(new Row(b, bare, batched[0], batched[1]));
+    }
+    return rows;
+  }
+
+  private static double bare(LoadedModel model, List<VideoFrame> input, int batch) throws Exception {
+    try (Predictor<VideoFrame, Prediction> predictor = model.newPredictor()) {
+      long start = System.nanoTime();
+      for (int i = 0; i < input.size(); i += batch) {
+        predictor.batchPredict(input.subList(i, Math.min(input.size(), i + batch)));
+      }
+      return input.size() / seconds(start);
+    }
+  }
+
+  /** Returns frames/s and the mean batch size the batcher formed. */
+  private static double[] batcher(LoadedModel model, List<VideoFrame> input, int batch) throws Exception {
+    try (InferenceBatcher<VideoFrame, Prediction> batcher =
+        new InferenceBatcher<>(
+            "bench", new ModelBatchHandler(model), batch, Duration.ofMillis(5), 4 * batch)) {
+      ExecutorService callers = Executors.newFixedThreadPool(batch);
+      try {
+        long start = System.nanoTime();
+        List<Future<?>> done = new ArrayList<>();
+        for (int c = 0; c < batch; c++) {
+          int caller = c;
+          done.add(
+              callers.submit(
+                  () -> {
+                    for (int i = caller; i < input.size(); i += batch) {
+                      CompletableFuture<Prediction> f = batcher.submit(input.get(i));
+                      f.join();
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> f : done) {
+          f.get();
+        }
+        double fps = input.size() / seconds(start);
+        return new double[] {fps, batcher.stats().meanBatchSize()};
+      } finally {
+        callers.shutdownNow();
+      }
+    }
+  }
+
+  static List<VideoFrame> randomFrames(ModelDescriptor d, int n) {
+    Random random = new Random(7);
+    List<VideoFrame> frames = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] rgb = new byte[d.inputWidth() * d.inputHeight() * 3];
+      random.nextBytes(rgb);
+      frames.add(new VideoFrame(i, i * 40_000L, d.inputWidth(), d.inputHeight(), rgb));
+    }
+    return frames;
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+}

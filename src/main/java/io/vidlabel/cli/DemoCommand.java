@@ -1,0 +1,148 @@
+package io.vidlabel.cli;
+
+import io.quarkus.arc.Unremovable;
+import io.quarkus.runtime.Quarkus;
+import io.vidlabel.config.VidlabelConfig;
+import io.vidlabel.ingest.SampleVideo;
+import io.vidlabel.ingest.SegmentCutter;
+import io.vidlabel.kafka.EmbeddedKafka;
+import io.vidlabel.kafka.KafkaClients;
+import io.vidlabel.service.ClassifierService;
+import io.vidlabel.topology.ClassificationTopology;
+import io.vidlabel.topology.Messages.SegmentLabel;
+import jakarta.enterprise.context.Dependent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Everything on one machine: an embedded Kafka broker (unless a cluster is configured), the
+ * classifier with the bundled model, a sample video published as segments, and the labels printed
+ * as they arrive. Ctrl-C stops it all.
+ */
+@Dependent
+@Unremovable
+@Command(name = "demo", description = "Run the whole pipeline on an embedded Kafka broker and print labels.")
+public class DemoCommand implements Callable<Integer> {
+
+  @Option(names = "--video", paramLabel = "FILE", description = "Video to publish (default: a generated colour-scene sample).")
+  Path video;
+
+  @Option(names = "--stream", defaultValue = "demo-camera", description = "Stream id (default: ${DEFAULT-VALUE}).")
+  String stream;
+
+  @Option(names = "--exit-after-publish", description = "Stop once the video's labels have arrived (for scripts).")
+  boolean exitAfterPublish;
+
+  private final VidlabelConfig config;
+  private final ClassifierService service;
+
+  public DemoCommand(VidlabelConfig config, ClassifierService service) {
+    this.config = config;
+    this.service = service;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    EmbeddedKafka embedded = null;
+    String servers = config.kafka().bootstrapServers().orElse(null);
+    if (servers == null) {
+      System.err.println("demo: starting an embedded Kafka broker ...");
+      embedded = EmbeddedKafka.start(config.kafka().maxRecordBytes() + 1024 * 1024);
+      servers = embedded.bootstrapServers();
+    }
+    AtomicBoolean running = new AtomicBoolean(true);
+    Thread printer = null;
+    try {
+      System.err.println("demo: Kafka at " + servers + "; loading model " + config.model().path());
+      service.start(servers);
+      long[] seen = {0};
+      String printerServers = servers;
+      printer = new Thread(() -> printLabels(printerServers, running, seen), "demo-printer");
+      printer.setDaemon(true);
+      printer.start();
+
+      Path file = video;
+      if (file == null) {
+        file = Files.createTempFile("vidlabel-sample", ".ts");
+        file.toFile().deleteOnExit();
+        SampleVideo.write(file, 2.0);
+      }
+      PublishCommand.publish(config, servers, file, stream, new SegmentCutter.Options(2.0, 720, 0));
+      System.err.printf(
+          "demo: published %s as stream '%s'. Latest labels: http://localhost:%s/api/streams%n"
+              + "demo: publish more with `java -jar target/quarkus-app/quarkus-run.jar publish FILE --stream ID --bootstrap-servers %s`; Ctrl-C stops.%n",
+          file.getFileName(), stream, System.getProperty("quarkus.http.port", "8080"), servers);
+      if (exitAfterPublish) {
+        awaitQuiet(seen);
+      } else {
+        Quarkus.waitForExit();
+      }
+      return 0;
+    } finally {
+      running.set(false);
+      if (printer != null) {
+        printer.join(5000);
+      }
+      service.stop();
+      if (embedded != null) {
+        embedded.close();
+      }
+    }
+  }
+
+  /** Returns once no new segment label has arrived for a few seconds after the first one. */
+  private static void awaitQuiet(long[] seen) throws InterruptedException {
+    long last = -1;
+    long quietSince = System.nanoTime();
+    while (true) {
+      Thread.sleep(500); // polling a counter another thread advances; nothing to await on
+      long now;
+      synchronized (seen) {
+        now = seen[0];
+      }
+      if (now != last) {
+        last = now;
+        quietSince = System.nanoTime();
+      } else if (now > 0 && System.nanoTime() - quietSince > Duration.ofSeconds(5).toNanos()) {
+        return;
+      }
+    }
+  }
+
+  private void printLabels(String servers, AtomicBoolean running, long[] seen) {
+    Properties p = KafkaClients.common(servers, config.kafka().client());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "vidlabel-demo-printer");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    try (KafkaConsumer<String, SegmentLabel> consumer =
+        new KafkaConsumer<>(
+            p,
+            new StringDeserializer(),
+            ClassificationTopology.SEGMENT_LABEL_SERDE.deserializer())) {
+      consumer.subscribe(List.of(config.topics().segmentLabels()));
+      while (running.get()) {
+        for (ConsumerRecord<String, SegmentLabel> r : consumer.poll(Duration.ofMillis(500))) {
+          SegmentLabel s = r.value();
+          System.out.printf(
+              "%-14s segment %3d  %-10s %.2f   (%d of %d frames classified, model %s/%s)%n",
+              s.stream(), s.segment(), s.label(), s.score(), s.framesClassified(), s.framesDecoded(),
+              s.model(), s.modelVersion());
+          synchronized (seen) {
+            seen[0]++;
+          }
+        }
+      }
+    }
+  }
+}

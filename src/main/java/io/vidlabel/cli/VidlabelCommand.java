@@ -1,0 +1,18 @@
+package io.vidlabel.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(
+    name = "vidlabel",
+    mixinStandardHelpOptions = true,
+    version = "vidlabel 0.1.0",
+    description = "Streaming video classification on Kafka.",
+    subcommands = {
+      ServeCommand.class,
+      DemoCommand.class,
+      ClassifyCommand.class,
+      PublishCommand.class,
+      BenchCommand.class,
+      ColourModelCommand.class
+    })
+public class VidlabelCommand {}

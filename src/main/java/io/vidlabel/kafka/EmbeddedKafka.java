@@ -1,0 +1,145 @@
+package io.vidlabel.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A single-node Apache Kafka broker in KRaft mode (combined broker and controller), running inside
+ * this JVM on loopback ports. Real Kafka, not a mock: it backs the {@code demo} command and the
+ * integration tests. Production points the service at a real cluster instead.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+  private final Path logDir;
+  private final boolean deleteOnClose;
+  private final KafkaRaftServer server;
+  private final String bootstrapServers;
+
+  private EmbeddedKafka(Path logDir, boolean deleteOnClose, int maxMessageBytes) throws IOException {
+    this.logDir = logDir;
+    this.deleteOnClose = deleteOnClose;
+    int brokerPort = freePort();
+    int controllerPort = freePort();
+    this.bootstrapServers = "127.0.0.1:" + brokerPort;
+
+    Properties props = new Properties();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", "1");
+    props.put(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    props.put("controller.listener.names", "CONTROLLER");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+    props.put("log.dirs", logDir.toString());
+    // One node: every internal topic has one replica.
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "3");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("transaction.state.log.num.partitions", "3");
+    props.put("share.coordinator.state.topic.replication.factor", "1");
+    props.put("share.coordinator.state.topic.min.isr", "1");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("num.partitions", "1");
+    props.put("message.max.bytes", Integer.toString(maxMessageBytes));
+    props.put("replica.fetch.max.bytes", Integer.toString(maxMessageBytes));
+
+    Path config = logDir.resolve("server.properties");
+    try (var out = Files.newOutputStream(config)) {
+      props.store(out, "vidlabel embedded broker");
+    }
+    format(config);
+    this.server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+    server.startup();
+    awaitReady();
+  }
+
+  /** Starts a broker whose data lives in a fresh temporary directory, deleted on close. */
+  public static EmbeddedKafka start(int maxMessageBytes) {
+    try {
+      return new EmbeddedKafka(Files.createTempDirectory("vidlabel-kafka"), true, maxMessageBytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the embedded Kafka broker", e);
+    }
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  private static void format(Path config) {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    int exit =
+        StorageTool.execute(
+            new String[] {
+              "format",
+              "--config", config.toString(),
+              "--cluster-id", Uuid.randomUuid().toString(),
+              "--standalone",
+              "--ignore-formatted"
+            },
+            new PrintStream(log, true, StandardCharsets.UTF_8));
+    if (exit != 0) {
+      throw new IllegalStateException(
+          "formatting the embedded broker's log dir failed: " + log.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  private void awaitReady() {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrapServers);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    try (Admin admin = Admin.create(p)) {
+      while (true) {
+        try {
+          if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+            return;
+          }
+        } catch (Exception e) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("embedded broker not ready after 60 s", e);
+          }
+        }
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    server.awaitShutdown();
+    if (deleteOnClose) {
+      try (Stream<Path> files = Files.walk(logDir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException ignored) {
+        // a temp dir left behind is harmless
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package io.vidlabel.kafka;
+
+import io.vidlabel.config.VidlabelConfig;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** Client properties for every Kafka client the service creates, from one place. */
+public final class KafkaClients {
+
+  /** Room for headers and batch framing on top of the largest record value. */
+  private static final int RECORD_OVERHEAD_BYTES = 64 * 1024;
+
+  private KafkaClients() {}
+
+  /** Bootstrap servers plus the user's extra client settings (security and the like). */
+  public static Properties common(String bootstrapServers, Map<String, String> extra) {
+    Properties p = new Properties();
+    p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.putAll(extra);
+    return p;
+  }
+
+  public static Properties streams(VidlabelConfig config, String bootstrapServers) {
+    VidlabelConfig.Streams s = config.streams();
+    int maxRecord = config.kafka().maxRecordBytes();
+    Properties p = common(bootstrapServers, config.kafka().client());
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, s.processingGuarantee());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, s.commitInterval().toMillis());
+    // Classifying one record takes far longer than consuming one: poll few at a time so the
+    // work of one poll stays well inside max.poll.interval.ms.
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), s.maxPollRecords());
+    p.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+        maxRecord + RECORD_OVERHEAD_BYTES);
+    // Dead letters carry the original record, so the producer must fit the largest input.
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        maxRecord + RECORD_OVERHEAD_BYTES);
+    return p;
+  }
+
+  public static Properties producer(VidlabelConfig config, String bootstrapServers) {
+    Properties p = common(bootstrapServers, config.kafka().client());
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.kafka().maxRecordBytes() + RECORD_OVERHEAD_BYTES);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    return p;
+  }
+
+  /** Topic-level settings for topics that hold whole media records. */
+  public static Map<String, String> mediaTopicConfig(int maxRecordBytes) {
+    return Map.of("max.message.bytes", Integer.toString(maxRecordBytes + RECORD_OVERHEAD_BYTES));
+  }
+}

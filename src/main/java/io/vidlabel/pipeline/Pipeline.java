@@ -1,0 +1,101 @@
+package io.vidlabel.pipeline;
+
+import io.vidlabel.config.VidlabelConfig;
+import io.vidlabel.decode.DecodeLimits;
+import io.vidlabel.decode.FrameSampler;
+import io.vidlabel.decode.FrameSize;
+import io.vidlabel.decode.VideoDecoder;
+import io.vidlabel.decode.VideoFrame;
+import io.vidlabel.inference.InferenceBatcher;
+import io.vidlabel.inference.LoadedModel;
+import io.vidlabel.inference.ModelBatchHandler;
+import io.vidlabel.inference.Prediction;
+import io.vidlabel.model.ModelDescriptor;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The decoding and inference half of the service, without Kafka: a loaded model, its batcher and
+ * the classifier that drives both. Used by the stream topology, the {@code classify} command and
+ * the benchmark alike.
+ */
+public final class Pipeline implements AutoCloseable {
+
+  /** How inference batches are formed. */
+  public record Batching(int maxBatchSize, Duration maxQueueDelay, int queueCapacity) {
+    public static Batching from(VidlabelConfig.Batching c) {
+      return new Batching(c.maxBatchSize(), c.maxQueueDelay(), c.queueCapacity());
+    }
+  }
+
+  private final LoadedModel model;
+  private final InferenceBatcher<VideoFrame, Prediction> batcher;
+  private final SegmentClassifier classifier;
+
+  private Pipeline(LoadedModel model, DecodeLimits limits, FrameSampler sampler, Batching batching) {
+    this.model = model;
+    this.batcher =
+        new InferenceBatcher<>(
+            "cpu",
+            new ModelBatchHandler(model),
+            batching.maxBatchSize(),
+            batching.maxQueueDelay(),
+            batching.queueCapacity());
+    ModelDescriptor d = model.descriptor();
+    this.classifier =
+        new SegmentClassifier(
+            new VideoDecoder(limits),
+            sampler,
+            new FrameSize(d.inputWidth(), d.inputHeight()),
+            batcher);
+  }
+
+  public static Pipeline open(
+      Path modelDir, DecodeLimits limits, FrameSampler sampler, Batching batching) {
+    LoadedModel model = LoadedModel.load(modelDir);
+    try {
+      return new Pipeline(model, limits, sampler, batching);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  public static Pipeline open(VidlabelConfig config) {
+    return open(
+        Path.of(config.model().path()),
+        decodeLimits(config.decode()),
+        FrameSampler.parse(config.sampling().frames()),
+        Batching.from(config.batching()));
+  }
+
+  public static DecodeLimits decodeLimits(VidlabelConfig.Decode c) {
+    return new DecodeLimits(
+        c.maxInputBytes(),
+        c.maxWidth(),
+        c.maxHeight(),
+        c.maxPixels(),
+        c.maxFrames(),
+        c.maxDuration(),
+        c.maxDecodeTime(),
+        DecodeLimits.defaults().allowedFormats());
+  }
+
+  public SegmentClassifier classifier() {
+    return classifier;
+  }
+
+  public LoadedModel model() {
+    return model;
+  }
+
+  public InferenceBatcher<VideoFrame, Prediction> batcher() {
+    return batcher;
+  }
+
+  @Override
+  public void close() {
+    batcher.close();
+    model.close();
+  }
+}

@@ -1,0 +1,85 @@
+package io.vidlabel.service;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vidlabel.config.VidlabelConfig;
+import io.vidlabel.kafka.KafkaClients;
+import io.vidlabel.kafka.TopicSetup;
+import io.vidlabel.pipeline.Pipeline;
+import io.vidlabel.pipeline.PipelineMetrics;
+import io.vidlabel.topology.ClassificationTopology;
+import io.vidlabel.topology.TopicNames;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A pipeline and the Kafka Streams instance that feeds it, started together and closed together. */
+public final class RunningClassifier implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunningClassifier.class);
+
+  private final Pipeline pipeline;
+  private final KafkaStreams streams;
+
+  private RunningClassifier(Pipeline pipeline, KafkaStreams streams) {
+    this.pipeline = pipeline;
+    this.streams = streams;
+  }
+
+  /**
+   * Creates missing topics and starts the topology on {@code pipeline}, which the result then
+   * owns. {@code streamsOverrides} replace individual Kafka Streams properties (the benchmark uses
+   * its own application id).
+   */
+  public static RunningClassifier start(
+      VidlabelConfig config,
+      String bootstrapServers,
+      Pipeline pipeline,
+      MeterRegistry registry,
+      Map<String, Object> streamsOverrides) {
+    TopicNames topics = TopicNames.from(config.topics());
+    TopicSetup.ensureTopics(
+        KafkaClients.common(bootstrapServers, config.kafka().client()),
+        topics,
+        config.topics().partitions(),
+        config.kafka().maxRecordBytes());
+    Properties props = KafkaClients.streams(config, bootstrapServers);
+    props.putAll(streamsOverrides);
+    KafkaStreams streams =
+        new KafkaStreams(
+            ClassificationTopology.build(
+                new ClassificationTopology.Settings(
+                    topics, config.kafka().maxRecordBytes(), config.model().topK()),
+                pipeline.classifier(),
+                new PipelineMetrics(registry)),
+            props);
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          // The replacement thread re-processes whatever was not committed; nothing is lost.
+          LOG.error("stream thread failed; replacing it", e);
+          return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.start();
+    return new RunningClassifier(pipeline, streams);
+  }
+
+  public Pipeline pipeline() {
+    return pipeline;
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  @Override
+  public void close() {
+    try {
+      streams.close(Duration.ofSeconds(30));
+    } finally {
+      pipeline.close();
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package io.vidlabel.topology;
+
+import io.vidlabel.pipeline.PipelineMetrics;
+import io.vidlabel.pipeline.SegmentClassifier;
+import io.vidlabel.topology.ClassifyProcessor.Source;
+import io.vidlabel.topology.Messages.FrameClassification;
+import io.vidlabel.topology.Messages.LatestLabel;
+import io.vidlabel.topology.Messages.SegmentLabel;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The classification topology, built by a plain method so tests run exactly what production runs.
+ *
+ * <pre>
+ * video.segments ─► classify-segments ─┬─► video.classifications
+ * video.frames ───► classify-frames ───┼─► video.segment-labels   (segments only)
+ *                        │             └─► video.dead-letters
+ *                        └── latest-labels store (stream id → latest label)
+ * </pre>
+ */
+public final class ClassificationTopology {
+
+  public static final String LATEST_LABELS_STORE = "latest-labels";
+  static final String CLASSIFICATIONS_SINK = "classifications-sink";
+  static final String SEGMENT_LABELS_SINK = "segment-labels-sink";
+  static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+
+  // Serdes of every topic, declared once.
+  public static final JsonSerde<FrameClassification> CLASSIFICATION_SERDE =
+      JsonSerde.of(FrameClassification.class);
+  public static final JsonSerde<SegmentLabel> SEGMENT_LABEL_SERDE = JsonSerde.of(SegmentLabel.class);
+  public static final JsonSerde<LatestLabel> LATEST_LABEL_SERDE = JsonSerde.of(LatestLabel.class);
+
+  private ClassificationTopology() {}
+
+  /** Settings the topology needs beyond its collaborators. */
+  public record Settings(TopicNames topics, long maxRecordBytes, int topK) {}
+
+  public static Topology build(
+      Settings settings, SegmentClassifier classifier, PipelineMetrics metrics) {
+    TopicNames topics = settings.topics();
+    Topology topology = new Topology();
+    topology.addSource(
+        "segments-source",
+        Serdes.String().deserializer(),
+        Serdes.ByteArray().deserializer(),
+        topics.segments());
+    topology.addSource(
+        "frames-source",
+        Serdes.String().deserializer(),
+        Serdes.ByteArray().deserializer(),
+        topics.frames());
+    topology.addProcessor(
+        "classify-segments",
+        () ->
+            new ClassifyProcessor(
+                Source.SEGMENT, classifier, metrics, settings.maxRecordBytes(), settings.topK()),
+        "segments-source");
+    topology.addProcessor(
+        "classify-frames",
+        () ->
+            new ClassifyProcessor(
+                Source.FRAME, classifier, metrics, settings.maxRecordBytes(), settings.topK()),
+        "frames-source");
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(LATEST_LABELS_STORE),
+            Serdes.String(),
+            LATEST_LABEL_SERDE),
+        "classify-segments",
+        "classify-frames");
+    topology.addSink(
+        CLASSIFICATIONS_SINK,
+        topics.classifications(),
+        Serdes.String().serializer(),
+        objectSerializer(CLASSIFICATION_SERDE.serializer()),
+        "classify-segments",
+        "classify-frames");
+    topology.addSink(
+        SEGMENT_LABELS_SINK,
+        topics.segmentLabels(),
+        Serdes.String().serializer(),
+        objectSerializer(SEGMENT_LABEL_SERDE.serializer()),
+        "classify-segments");
+    topology.addSink(
+        DEAD_LETTERS_SINK,
+        topics.deadLetters(),
+        Serdes.String().serializer(),
+        objectSerializer(Serdes.ByteArray().serializer()),
+        "classify-segments",
+        "classify-frames");
+    return topology;
+  }
+
+  /** The processors forward several value types; each sink only ever receives its own. */
+  @SuppressWarnings("unchecked")
+  private static <T> Serializer<Object> objectSerializer(Serializer<T> serializer) {
+    return (topic, value) -> serializer.serialize(topic, (T) value);
+  }
+}

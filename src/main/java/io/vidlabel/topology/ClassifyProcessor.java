@@ -1,0 +1,217 @@
+package io.vidlabel.topology;
+
+import io.vidlabel.decode.DecodeException;
+import io.vidlabel.inference.Label;
+import io.vidlabel.inference.Prediction;
+import io.vidlabel.pipeline.ClassifiedFrame;
+import io.vidlabel.pipeline.ClassifiedInput;
+import io.vidlabel.pipeline.InferenceFailedException;
+import io.vidlabel.pipeline.PipelineMetrics;
+import io.vidlabel.pipeline.SegmentClassifier;
+import io.vidlabel.topology.Messages.FrameClassification;
+import io.vidlabel.topology.Messages.LatestLabel;
+import io.vidlabel.topology.Messages.SegmentLabel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Classifies one input record per {@link #process} call and forwards every result before
+ * returning; it keeps no frames between calls, so a commit never covers an unclassified frame.
+ * Input that cannot be processed goes, unchanged, to the dead-letter topic with its reason.
+ */
+final class ClassifyProcessor implements Processor<String, byte[], String, Object> {
+
+  /** Which input topic this processor reads. */
+  enum Source {
+    SEGMENT("segment"),
+    FRAME("frame");
+
+    final String tag;
+
+    Source(String tag) {
+      this.tag = tag;
+    }
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClassifyProcessor.class);
+
+  private final Source source;
+  private final SegmentClassifier classifier;
+  private final PipelineMetrics metrics;
+  private final long maxRecordBytes;
+  private final int topK;
+  private ProcessorContext<String, Object> context;
+  private KeyValueStore<String, LatestLabel> latest;
+
+  ClassifyProcessor(
+      Source source,
+      SegmentClassifier classifier,
+      PipelineMetrics metrics,
+      long maxRecordBytes,
+      int topK) {
+    this.source = source;
+    this.classifier = classifier;
+    this.metrics = metrics;
+    this.maxRecordBytes = maxRecordBytes;
+    this.topK = topK;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    this.latest = context.getStateStore(ClassificationTopology.LATEST_LABELS_STORE);
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    String stream = record.key();
+    byte[] media = record.value();
+    if (stream == null || stream.isBlank()) {
+      deadLetter(record, DeadLetters.MISSING_STREAM_ID, "record has no key; the key must be the stream id");
+      return;
+    }
+    if (media == null || media.length == 0) {
+      deadLetter(record, DeadLetters.EMPTY_INPUT, "record has no value");
+      return;
+    }
+    if (media.length > maxRecordBytes) {
+      deadLetter(
+          record,
+          DeadLetters.RECORD_TOO_LARGE,
+          "record of " + media.length + " bytes exceeds the limit of " + maxRecordBytes + " bytes");
+      return;
+    }
+    long started = System.nanoTime();
+    ClassifiedInput result;
+    try {
+      result =
+          source == Source.SEGMENT
+              ? classifier.classifySegment(media)
+              : classifier.classifyImage(media);
+    } catch (DecodeException e) {
+      deadLetter(record, e.reason().name(), e.getMessage());
+      return;
+    } catch (InferenceFailedException e) {
+      deadLetter(record, DeadLetters.INFERENCE_FAILED, e.getMessage());
+      return;
+    } catch (InterruptedException e) {
+      // Shutting down: leave the record uncommitted so it is processed again after restart.
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while classifying " + describe(), e);
+    }
+    long segment = segmentSeq(record);
+    forwardResults(record, stream, segment, result);
+    metrics.recordProcessed(
+        source.tag,
+        stream,
+        result.framesDecoded(),
+        result.frames().size(),
+        Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  private void forwardResults(
+      Record<String, byte[]> record, String stream, long segment, ClassifiedInput result) {
+    long now = context.currentSystemTimeMs();
+    long latencyMs = Math.max(0, now - record.timestamp());
+    Prediction last = null;
+    for (ClassifiedFrame frame : result.frames()) {
+      Prediction p = frame.prediction();
+      FrameClassification out =
+          new FrameClassification(
+              stream,
+              segment,
+              frame.index(),
+              frame.ptsMicros(),
+              p.modelName(),
+              p.modelVersion(),
+              p.topK(topK),
+              latencyMs);
+      context.forward(
+          new Record<String, Object>(stream, out, record.timestamp(), new RecordHeaders()),
+          ClassificationTopology.CLASSIFICATIONS_SINK);
+      last = p;
+    }
+    if (last == null) {
+      return; // the sampler kept no frame of this input; nothing to report
+    }
+    List<Label> mean = result.meanScores();
+    Label best = mean.get(0);
+    if (source == Source.SEGMENT) {
+      List<ClassifiedFrame> frames = result.frames();
+      SegmentLabel label =
+          new SegmentLabel(
+              stream,
+              segment,
+              result.framesDecoded(),
+              frames.size(),
+              frames.get(0).ptsMicros(),
+              frames.get(frames.size() - 1).ptsMicros(),
+              best.name(),
+              best.score(),
+              mean.subList(0, Math.min(topK, mean.size())),
+              last.modelName(),
+              last.modelVersion());
+      context.forward(
+          new Record<String, Object>(stream, label, record.timestamp(), new RecordHeaders()),
+          ClassificationTopology.SEGMENT_LABELS_SINK);
+    }
+    latest.put(
+        stream,
+        new LatestLabel(
+            stream, segment, best.name(), best.score(), last.modelName(), last.modelVersion(), now));
+  }
+
+  private long segmentSeq(Record<String, byte[]> record) {
+    Header header = record.headers().lastHeader(io.vidlabel.topology.RecordHeaders.SEGMENT_SEQ);
+    if (header != null && header.value() != null) {
+      try {
+        return Long.parseLong(new String(header.value(), StandardCharsets.UTF_8).trim());
+      } catch (NumberFormatException ignored) {
+        // fall through to the offset: a bad header must not cost the record
+      }
+    }
+    return context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
+  }
+
+  private void deadLetter(Record<String, byte[]> record, String reason, String error) {
+    Headers headers = new RecordHeaders(record.headers().toArray());
+    headers.remove(DeadLetters.REASON).remove(DeadLetters.ERROR);
+    headers.add(DeadLetters.REASON, utf8(reason));
+    headers.add(DeadLetters.ERROR, utf8(error == null ? reason : error));
+    context
+        .recordMetadata()
+        .ifPresent(
+            m -> {
+              headers.add(DeadLetters.SOURCE_TOPIC, utf8(m.topic()));
+              headers.add(DeadLetters.SOURCE_PARTITION, utf8(Integer.toString(m.partition())));
+              headers.add(DeadLetters.SOURCE_OFFSET, utf8(Long.toString(m.offset())));
+            });
+    context.forward(
+        new Record<String, Object>(record.key(), record.value(), record.timestamp(), headers),
+        ClassificationTopology.DEAD_LETTERS_SINK);
+    metrics.deadLettered(source.tag, reason);
+    LOG.warn("dead-lettered {} from stream {}: {} ({})", describe(), record.key(), reason, error);
+  }
+
+  private String describe() {
+    return context
+        .recordMetadata()
+        .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+        .orElse("record");
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,227 @@
+package io.vidlabel.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vidlabel.decode.DecodeLimits;
+import io.vidlabel.decode.FrameSampler;
+import io.vidlabel.model.ColourModelBuilder;
+import io.vidlabel.pipeline.Pipeline;
+import io.vidlabel.pipeline.PipelineMetrics;
+import io.vidlabel.testing.TestVideos;
+import io.vidlabel.topology.Messages.FrameClassification;
+import io.vidlabel.topology.Messages.LatestLabel;
+import io.vidlabel.topology.Messages.SegmentLabel;
+import java.awt.Color;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The production topology on TopologyTestDriver, with the real decoder and a real TF model. */
+class ClassificationTopologyTest {
+
+  private static final TopicNames TOPICS = TopicNames.defaults();
+  private static final int MAX_RECORD_BYTES = 2 * 1024 * 1024;
+
+  @TempDir static Path models;
+  private static Pipeline pipeline;
+
+  private SimpleMeterRegistry registry;
+  private PipelineMetrics metrics;
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> segments;
+  private TestInputTopic<String, byte[]> frames;
+  private TestOutputTopic<String, FrameClassification> classifications;
+  private TestOutputTopic<String, SegmentLabel> segmentLabels;
+  private TestOutputTopic<String, byte[]> deadLetters;
+
+  @BeforeAll
+  static void loadModel() {
+    Path dir = ColourModelBuilder.build(models, "colour", "1", 32);
+    pipeline =
+        Pipeline.open(
+            dir,
+            DecodeLimits.defaults(),
+            FrameSampler.all(),
+            new Pipeline.Batching(8, Duration.ofMillis(2), 64));
+  }
+
+  @AfterAll
+  static void closeModel() {
+    pipeline.close();
+  }
+
+  @BeforeEach
+  void startDriver(@TempDir Path state) {
+    registry = new SimpleMeterRegistry();
+    metrics = new PipelineMetrics(registry);
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+    driver =
+        new TopologyTestDriver(
+            ClassificationTopology.build(
+                new ClassificationTopology.Settings(TOPICS, MAX_RECORD_BYTES, 3),
+                pipeline.classifier(),
+                metrics),
+            props);
+    segments = driver.createInputTopic(TOPICS.segments(), new StringSerializer(), new ByteArraySerializer());
+    frames = driver.createInputTopic(TOPICS.frames(), new StringSerializer(), new ByteArraySerializer());
+    classifications =
+        driver.createOutputTopic(
+            TOPICS.classifications(),
+            new StringDeserializer(),
+            ClassificationTopology.CLASSIFICATION_SERDE.deserializer());
+    segmentLabels =
+        driver.createOutputTopic(
+            TOPICS.segmentLabels(),
+            new StringDeserializer(),
+            ClassificationTopology.SEGMENT_LABEL_SERDE.deserializer());
+    deadLetters =
+        driver.createOutputTopic(TOPICS.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  @AfterEach
+  void closeDriver() {
+    driver.close();
+  }
+
+  @Test
+  void classifiesEveryFrameOfASegmentAndLabelsTheSegment() {
+    // given a segment of 4 red frames followed by 4 blue frames
+    byte[] video = TestVideos.solidColours("mpegts", 64, 48, 10, 4, Color.RED, Color.BLUE);
+
+    // when
+    segments.pipeInput("cam-1", video);
+
+    // then one classification per frame, in presentation order, with the frame's colour
+    assertThat(classifications.readValuesToList())
+        .extracting(FrameClassification::stream, FrameClassification::frame, c -> c.labels().get(0).name())
+        .containsExactly(
+            tuple("cam-1", 0, "red"), tuple("cam-1", 1, "red"), tuple("cam-1", 2, "red"), tuple("cam-1", 3, "red"),
+            tuple("cam-1", 4, "blue"), tuple("cam-1", 5, "blue"), tuple("cam-1", 6, "blue"), tuple("cam-1", 7, "blue"));
+    SegmentLabel label = segmentLabels.readValue();
+    assertThat(label.framesDecoded()).isEqualTo(8);
+    assertThat(label.framesClassified()).isEqualTo(8);
+    assertThat(label.label()).isIn("red", "blue");
+    assertThat(label.model()).isEqualTo("colour");
+    assertThat(label.modelVersion()).isEqualTo("1");
+  }
+
+  @Test
+  void segmentLabelIsTheColourThatDominatesTheSegment() {
+    byte[] video = TestVideos.solidColours("mpegts", 64, 48, 10, 3, Color.GREEN, Color.GREEN, Color.YELLOW);
+
+    segments.pipeInput("cam-1", video);
+
+    assertThat(segmentLabels.readValue().label()).isEqualTo("green");
+  }
+
+  @Test
+  void usesTheSegmentSequenceHeaderWhenPresent() {
+    Headers headers = new RecordHeaders();
+    headers.add(io.vidlabel.topology.RecordHeaders.SEGMENT_SEQ, "41".getBytes(StandardCharsets.UTF_8));
+    byte[] video = TestVideos.solidColours("mpegts", 64, 48, 10, 2, Color.RED);
+
+    segments.pipeInput(new TestRecord<>("cam-1", video, headers));
+
+    assertThat(classifications.readValuesToList()).extracting(FrameClassification::segment).containsOnly(41L);
+  }
+
+  @Test
+  void corruptSegmentGoesToDeadLettersWithReasonAndLaterSegmentsAreStillClassified() {
+    byte[] garbage = "this is not a video, just text pretending to be one".getBytes(StandardCharsets.UTF_8);
+    byte[] video = TestVideos.solidColours("mpegts", 64, 48, 10, 2, Color.RED);
+
+    segments.pipeInput("cam-1", garbage);
+    segments.pipeInput("cam-1", video);
+
+    TestRecord<String, byte[]> dead = deadLetters.readRecord();
+    assertThat(dead.key()).isEqualTo("cam-1");
+    assertThat(dead.value()).isEqualTo(garbage);
+    assertThat(header(dead, DeadLetters.REASON)).isNotBlank();
+    assertThat(header(dead, DeadLetters.ERROR)).isNotBlank();
+    assertThat(header(dead, DeadLetters.SOURCE_TOPIC)).isEqualTo(TOPICS.segments());
+    assertThat(header(dead, DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
+    assertThat(classifications.readValuesToList())
+        .extracting(c -> c.labels().get(0).name())
+        .containsExactly("red", "red");
+    assertThat(metrics.deadLetters(header(dead, DeadLetters.REASON))).isEqualTo(1.0);
+  }
+
+  @Test
+  void recordWithoutStreamIdIsDeadLettered() {
+    segments.pipeInput((String) null, TestVideos.solidColours("mpegts", 64, 48, 10, 1, Color.RED));
+
+    assertThat(header(deadLetters.readRecord(), DeadLetters.REASON)).isEqualTo(DeadLetters.MISSING_STREAM_ID);
+    assertThat(classifications.isEmpty()).isTrue();
+  }
+
+  @Test
+  void oversizedRecordIsDeadLetteredBeforeDecoding() {
+    byte[] huge = new byte[MAX_RECORD_BYTES + 1];
+
+    segments.pipeInput("cam-1", huge);
+
+    TestRecord<String, byte[]> dead = deadLetters.readRecord();
+    assertThat(header(dead, DeadLetters.REASON)).isEqualTo(DeadLetters.RECORD_TOO_LARGE);
+    assertThat(dead.value()).hasSize(MAX_RECORD_BYTES + 1);
+  }
+
+  @Test
+  void emptyRecordIsDeadLettered() {
+    segments.pipeInput("cam-1", new byte[0]);
+
+    assertThat(header(deadLetters.readRecord(), DeadLetters.REASON)).isEqualTo(DeadLetters.EMPTY_INPUT);
+  }
+
+  @Test
+  void classifiesSingleJpegAndPngFramesAndKeepsTheLatestLabelPerStream() {
+    frames.pipeInput("door", TestVideos.jpeg(80, 60, Color.MAGENTA));
+    frames.pipeInput("yard", TestVideos.png(80, 60, Color.CYAN));
+
+    assertThat(classifications.readValuesToList())
+        .extracting(FrameClassification::stream, c -> c.labels().get(0).name())
+        .containsExactly(tuple("door", "magenta"), tuple("yard", "cyan"));
+    assertThat(segmentLabels.isEmpty()).isTrue();
+    KeyValueStore<String, LatestLabel> store = driver.getKeyValueStore(ClassificationTopology.LATEST_LABELS_STORE);
+    assertThat(store.get("door").label()).isEqualTo("magenta");
+    assertThat(store.get("yard").label()).isEqualTo("cyan");
+  }
+
+  @Test
+  void reportsTopKLabelsWithScoresBestFirst() {
+    frames.pipeInput("door", TestVideos.jpeg(80, 60, Color.RED));
+
+    FrameClassification c = classifications.readValue();
+    assertThat(c.labels()).hasSize(3);
+    assertThat(c.labels().get(0).score()).isGreaterThan(c.labels().get(1).score());
+    assertThat(c.labels().get(1).score()).isGreaterThanOrEqualTo(c.labels().get(2).score());
+  }
+
+  private static String header(TestRecord<String, byte[]> record, String name) {
+    var h = record.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+}
