@@ -1,0 +1,20 @@
+package io.vidlabel.inference;
+
+import java.util.List;
+
+/**
+ * Processes one batch on the {@link InferenceBatcher}'s owner thread.
+ *
+ * @param <I> input type
+ * @param <O> output type
+ */
+@FunctionalInterface
+public interface BatchHandler<I, O> {
+
+  /**
+   * @param batch one or more inputs, in submission order
+   * @return exactly one output per input, in the same order
+   * @throws Exception fails every caller of this batch with this exception as the cause
+   */
+  List<O> handle(List<I> batch) throws Exception;
+}
