@@ -17,4 +17,12 @@ public interface BatchHandler<I, O> {
    * @throws Exception fails every caller of this batch with this exception as the cause
    */
   List<O> handle(List<I> batch) throws Exception;
+
+  /**
+   * Checks one item on the submitting thread, before it is queued, so that one caller's bad input
+   * fails only that caller instead of the whole batch it would have joined.
+   *
+   * @throws IllegalArgumentException if the item can never be handled
+   */
+  default void validate(I item) {}
 }

@@ -106,14 +106,19 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   /**
    * Queues one item, blocking while {@code queueCapacity} items are already waiting.
    *
-   * @return completes with the item's output, or exceptionally with the batch's failure (an
-   *     interrupted caller gets a future failed with the {@link InterruptedException})
+   * @return completes with the item's output, or exceptionally with the batch's failure; already
+   *     failed if {@link BatchHandler#validate} rejects the item or the caller was interrupted
    * @throws IllegalStateException after {@link #close()}
    */
   public CompletableFuture<O> submit(I item) {
     submitting.incrementAndGet();
     try {
       ensureOpen();
+      try {
+        handler.validate(item);
+      } catch (IllegalArgumentException e) {
+        return CompletableFuture.failedFuture(e);
+      }
       capacity.acquire();
       if (closed.get()) {
         capacity.release();
