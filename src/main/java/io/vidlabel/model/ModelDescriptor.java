@@ -99,7 +99,7 @@ public record ModelDescriptor(
     if (!Files.isRegularFile(file)) {
       throw new ModelException(
           "no " + FILE_NAME + " in " + modelDir + ": every model version needs a descriptor next to"
-              + " its SavedModel (see README, \"Bring your own model\")");
+              + " its SavedModel; for your own SavedModel write one by hand (see README)");
     }
     ModelDescriptor descriptor;
     try {
