@@ -1,0 +1,200 @@
+package io.vidlabel.inference;
+
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import io.vidlabel.decode.VideoFrame;
+import io.vidlabel.model.ModelChecksum;
+import io.vidlabel.model.ModelDescriptor;
+import io.vidlabel.model.ModelException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+import org.tensorflow.proto.TensorShapeProto;
+
+/**
+ * One model version loaded into TensorFlow through DJL, with its descriptor. Thread-safe to share;
+ * the {@link Predictor}s it hands out are not (one per thread, or one owner thread).
+ */
+public final class LoadedModel implements AutoCloseable {
+
+  static final String SERVE_TAG = "serve";
+
+  private final Path dir;
+  private final ModelDescriptor descriptor;
+  private final FrameTranslator translator;
+  private final ZooModel<VideoFrame, Prediction> model;
+
+  private LoadedModel(
+      Path dir,
+      ModelDescriptor descriptor,
+      FrameTranslator translator,
+      ZooModel<VideoFrame, Prediction> model) {
+    this.dir = dir;
+    this.descriptor = descriptor;
+    this.translator = translator;
+    this.model = model;
+  }
+
+  /**
+   * Reads {@code model.json}, verifies the checksum if the descriptor has one, checks that the
+   * SavedModel's signature matches the descriptor, then loads it with DJL.
+   *
+   * @throws ModelException with the directory and the reason, for any unusable model
+   */
+  public static LoadedModel load(Path modelDir) {
+    Path dir = modelDir.toAbsolutePath().normalize();
+    ModelDescriptor descriptor = ModelDescriptor.read(dir);
+    verifyChecksum(dir, descriptor);
+    // Checked in Java first: a wrong tensor name would otherwise reach DJL's native session call.
+    checkSignature(dir, descriptor);
+
+    TensorflowNatives.configure();
+    Engine.getEngine("TensorFlow");
+    FrameTranslator translator = new FrameTranslator(descriptor);
+    Criteria<VideoFrame, Prediction> criteria =
+        Criteria.builder()
+            .setTypes(VideoFrame.class, Prediction.class)
+            .optEngine("TensorFlow")
+            .optModelPath(dir)
+            .optModelName(descriptor.name())
+            .optOption("Tags", SERVE_TAG)
+            .optOption("SignatureDefKey", descriptor.signature())
+            .optTranslator(translator)
+            .build();
+    try {
+      return new LoadedModel(dir, descriptor, translator, criteria.loadModel());
+    } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
+      throw new ModelException("TensorFlow cannot load the SavedModel in " + dir + ": " + e, e);
+    }
+  }
+
+  private static void verifyChecksum(Path dir, ModelDescriptor descriptor) {
+    if (descriptor.checksum() == null) {
+      return;
+    }
+    String actual;
+    try {
+      actual = ModelChecksum.compute(dir);
+    } catch (UncheckedIOException e) {
+      throw new ModelException("cannot verify the checksum of " + dir + ": " + e.getMessage(), e);
+    }
+    if (!actual.equals(descriptor.checksum())) {
+      throw new ModelException(
+          "checksum mismatch in " + dir + ": model.json says " + descriptor.checksum()
+              + " but saved_model.pb and variables/ hash to " + actual
+              + "; the model files were changed or copied incompletely");
+    }
+  }
+
+  private static void checkSignature(Path dir, ModelDescriptor descriptor) {
+    Path pb = dir.resolve(ModelChecksum.SAVED_MODEL_FILE);
+    if (!Files.isRegularFile(pb)) {
+      throw new ModelException("no " + ModelChecksum.SAVED_MODEL_FILE + " in " + dir);
+    }
+    SavedModel savedModel;
+    try (InputStream in = Files.newInputStream(pb)) {
+      savedModel = SavedModel.parseFrom(in);
+    } catch (IOException e) {
+      throw new ModelException(pb + " is not a TensorFlow SavedModel: " + e.getMessage(), e);
+    }
+    MetaGraphDef metaGraph =
+        savedModel.getMetaGraphsList().stream()
+            .filter(m -> m.getMetaInfoDef().getTagsList().contains(SERVE_TAG))
+            .findFirst()
+            .orElseThrow(
+                () -> new ModelException(pb + " has no meta graph tagged '" + SERVE_TAG + "'"));
+    Map<String, SignatureDef> signatures = metaGraph.getSignatureDefMap();
+    SignatureDef signature = signatures.get(descriptor.signature());
+    if (signature == null) {
+      throw new ModelException(
+          dir + ": signature '" + descriptor.signature() + "' from model.json is not in the"
+              + " SavedModel (it has " + signatures.keySet() + ")");
+    }
+    if (signature.getInputsCount() != 1 || !signature.containsInputs(descriptor.inputTensor())) {
+      throw new ModelException(
+          dir + ": signature '" + descriptor.signature() + "' must have exactly one input named '"
+              + descriptor.inputTensor() + "' but has " + signature.getInputsMap().keySet());
+    }
+    if (!signature.containsOutputs(descriptor.outputTensor())) {
+      throw new ModelException(
+          dir + ": signature '" + descriptor.signature() + "' has no output '"
+              + descriptor.outputTensor() + "' (outputs: " + signature.getOutputsMap().keySet() + ")");
+    }
+    TensorInfo input = signature.getInputsOrThrow(descriptor.inputTensor());
+    if (input.hasTensorShape() && !input.getTensorShape().getUnknownRank()) {
+      List<TensorShapeProto.Dim> dims = input.getTensorShape().getDimList();
+      long[] expected =
+          descriptor.channelsFirst()
+              ? new long[] {-1, 3, descriptor.inputHeight(), descriptor.inputWidth()}
+              : new long[] {-1, descriptor.inputHeight(), descriptor.inputWidth(), 3};
+      boolean matches = dims.size() == 4;
+      for (int i = 1; matches && i < 4; i++) {
+        long size = dims.get(i).getSize();
+        matches = size < 0 || size == expected[i];
+      }
+      if (!matches) {
+        throw new ModelException(
+            dir + ": input '" + descriptor.inputTensor() + "' has shape "
+                + dims.stream().map(d -> Long.toString(d.getSize())).toList() + " but model.json"
+                + " describes " + descriptor.layout() + " " + descriptor.inputWidth() + "x"
+                + descriptor.inputHeight() + "x3");
+      }
+    }
+  }
+
+  public ModelDescriptor descriptor() {
+    return descriptor;
+  }
+
+  public String name() {
+    return descriptor.name();
+  }
+
+  public String version() {
+    return descriptor.version();
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  /**
+   * Checks a frame against this model's input (size, byte count) without running it.
+   *
+   * @throws IllegalArgumentException if the model cannot take this frame
+   */
+  public void checkFrame(VideoFrame frame) {
+    translator.check(frame);
+  }
+
+  /**
+   * A new predictor; not thread-safe, the caller owns and closes it. {@code batchPredict} stacks
+   * its frames into one tensor and runs the session once. DJL wraps translator errors (a frame of
+   * the wrong size: {@link IllegalArgumentException}) in a {@code TranslateException}.
+   */
+  public Predictor<VideoFrame, Prediction> newPredictor() {
+    return model.newPredictor();
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+
+  @Override
+  public String toString() {
+    return "LoadedModel[" + name() + ":" + version() + " from " + dir + "]";
+  }
+}
