@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVInputFormat;
 import org.bytedeco.ffmpeg.avformat.AVProbeData;
+import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.ffmpeg.global.avutil;
@@ -41,6 +44,8 @@ public final class VideoDecoder {
   private static final int CONFIDENT_PROBE_SCORE = avformat.AVPROBE_SCORE_RETRY;
   /** Bytes inspected to tell a text file (playlist, concat script, SDP) from binary media. */
   private static final int TEXT_SNIFF_BYTES = 512;
+  /** "#EXTM3U\n" is 8 bytes; anything shorter is just unreadable. */
+  private static final int MIN_TEXT_BYTES = 8;
   /** Frame rate used to synthesize timestamps when the stream declares none (FFmpeg's default). */
   private static final double FALLBACK_FPS = 25.0;
   /** Not a protocol name: no nested URL or file can be opened at all. */
@@ -171,6 +176,8 @@ public final class VideoDecoder {
           grabber.start();
         } catch (Exception e) {
           checkDeadline();
+          // The decoder's max_pixels option refuses to open on an oversized declared size; say so.
+          checkDeclaredDimensions(grabber);
           throw new DecodeException(
               Reason.UNREADABLE, "cannot open input as " + demuxer + ": " + oneLine(e), 0, e);
         }
@@ -262,6 +269,21 @@ public final class VideoDecoder {
       }
       return new DecodedVideo(
           format, codec, sourceWidth, sourceHeight, rotation, frameRate, decoded, frames);
+    }
+
+    /** Checks the sizes the container declares for its video streams, if it got that far. */
+    private void checkDeclaredDimensions(FFmpegFrameGrabber grabber) throws DecodeException {
+      AVFormatContext context = grabber.getFormatContext();
+      if (context == null || context.isNull()) {
+        return;
+      }
+      for (int i = 0; i < context.nb_streams(); i++) {
+        AVStream stream = context.streams(i);
+        AVCodecParameters params = stream == null ? null : stream.codecpar();
+        if (params != null && params.codec_type() == avutil.AVMEDIA_TYPE_VIDEO) {
+          checkDimensions(params.width(), params.height());
+        }
+      }
     }
 
     private void checkDimensions(int width, int height) throws DecodeException {
@@ -426,11 +448,18 @@ public final class VideoDecoder {
     }
   }
 
+  /**
+   * Whether the input starts like a text file (playlists, concat scripts and stream descriptions
+   * all begin with ASCII lines). Too short an input is never called text.
+   */
   private static boolean looksLikeText(byte[] media) {
+    if (media.length < MIN_TEXT_BYTES) {
+      return false;
+    }
     int n = Math.min(media.length, TEXT_SNIFF_BYTES);
     for (int i = 0; i < n; i++) {
       int b = media[i] & 0xFF;
-      boolean text = b == '\t' || b == '\n' || b == '\r' || (b >= 0x20 && b < 0x7F) || b >= 0x80;
+      boolean text = b == '\t' || b == '\n' || b == '\r' || (b >= 0x20 && b < 0x7F);
       if (!text) {
         return false;
       }
