@@ -46,9 +46,10 @@ final class MemoryInput extends ByteArrayInputStream {
   }
 
   /**
-   * JavaCV uses this as the "file name" of the input. It is not a path and names no registered
-   * protocol, so even a retry that opens it as a URL finds nothing (and the protocol whitelist
-   * refuses it first).
+   * JavaCV uses this as the "file name" of the input, and when opening the in-memory stream fails
+   * it retries by that name, which FFmpeg treats as a local path. The empty protocol whitelist
+   * refuses that open ("Protocol 'file' not on whitelist"); a fixed, harmless name keeps the
+   * attempt predictable in logs.
    */
   @Override
   public String toString() {

@@ -47,19 +47,40 @@ public final class TestVideos {
     if (!List.of("mpegts", "mp4", "matroska").contains(container)) {
       throw new IllegalArgumentException("container must be mpegts, mp4 or matroska: " + container);
     }
+    return encode(container, h264Encoder(), width, height, fps, framesPerColour, colours);
+  }
+
+  /**
+   * Like {@link #solidColours} with a chosen FFmpeg encoder and any muxer FFmpeg has, for example
+   * {@code ("avi", "mjpeg")} for Motion-JPEG in AVI.
+   */
+  public static byte[] solidColoursWith(
+      String container, String encoderName, int width, int height, int fps, int framesPerColour,
+      Color... colours) {
+    Objects.requireNonNull(container, "container");
+    Objects.requireNonNull(encoderName, "encoderName");
+    return encode(container, encoderName, width, height, fps, framesPerColour, colours);
+  }
+
+  private static byte[] encode(
+      String container, String encoderName, int width, int height, int fps, int framesPerColour,
+      Color... colours) {
     if (width <= 0 || height <= 0 || fps <= 0 || framesPerColour <= 0 || colours.length == 0) {
       throw new IllegalArgumentException("sizes, fps, framesPerColour and colours must be given");
     }
-    // mp4 writes its index at the end and seeks back; the other two stream.
+    // mp4 and avi write their index at the end and seek back; the others stream.
+    boolean seeks = container.equals("mp4") || container.equals("avi");
     SeekableByteArrayOutputStream seekable = new SeekableByteArrayOutputStream();
     ByteArrayOutputStream plain = new ByteArrayOutputStream();
-    OutputStream out = container.equals("mp4") ? seekable : plain;
+    OutputStream out = seeks ? seekable : plain;
     SplittableRandom noise = new SplittableRandom(NOISE_SEED);
     try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(out, width, height, 0);
         Frame frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3)) {
       recorder.setFormat(container);
-      recorder.setVideoCodecName(h264Encoder());
-      recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
+      recorder.setVideoCodecName(encoderName);
+      // MJPEG wants full-range 4:2:0; every other encoder here takes plain yuv420p.
+      recorder.setPixelFormat(
+          encoderName.equals("mjpeg") ? avutil.AV_PIX_FMT_YUVJ420P : avutil.AV_PIX_FMT_YUV420P);
       recorder.setFrameRate(fps);
       recorder.setGopSize(fps);
       recorder.setVideoBitrate(Math.max(200_000, width * height * fps / 4));
@@ -76,7 +97,7 @@ public final class TestVideos {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return container.equals("mp4") ? seekable.toByteArray() : plain.toByteArray();
+    return seeks ? seekable.toByteArray() : plain.toByteArray();
   }
 
   /** A baseline JPEG of one colour, written by ImageIO. */
