@@ -48,6 +48,8 @@ public final class VideoDecoder {
   private static final int MIN_TEXT_BYTES = 8;
   /** Frame rate used to synthesize timestamps when the stream declares none (FFmpeg's default). */
   private static final double FALLBACK_FPS = 25.0;
+  /** A stream index no container has. */
+  private static final int NO_AUDIO_STREAM = Integer.MAX_VALUE;
   /** Not a protocol name: no nested URL or file can be opened at all. */
   private static final String NO_PROTOCOLS = "none";
 
@@ -167,6 +169,9 @@ public final class VideoDecoder {
         grabber.setOption("format_whitelist", formatWhitelist);
         grabber.setOption("protocol_whitelist", NO_PROTOCOLS);
         grabber.setPixelFormat(avutil.AV_PIX_FMT_RGB24);
+        // Select an audio stream that cannot exist, so no audio decoder ever opens on untrusted
+        // input (less native code exposed, less work); audio packets are read and dropped.
+        grabber.setAudioStream(NO_AUDIO_STREAM);
         // Refuse oversized pictures inside the decoder too: streams without a declared size
         // (raw H.264, MJPEG) or with a size change mid-stream are only measured while decoding.
         grabber.setVideoOption(
@@ -178,6 +183,8 @@ public final class VideoDecoder {
           checkDeadline();
           // The decoder's max_pixels option refuses to open on an oversized declared size; say so.
           checkDeclaredDimensions(grabber);
+          // JavaCV refuses to start without a stream it decodes, and audio is never decoded here.
+          checkHasVideoStream(grabber);
           throw new DecodeException(
               Reason.UNREADABLE, "cannot open input as " + demuxer + ": " + oneLine(e), 0, e);
         }
@@ -284,6 +291,22 @@ public final class VideoDecoder {
           checkDimensions(params.width(), params.height());
         }
       }
+    }
+
+    private void checkHasVideoStream(FFmpegFrameGrabber grabber) throws DecodeException {
+      AVFormatContext context = grabber.getFormatContext();
+      if (context == null || context.isNull() || context.nb_streams() == 0) {
+        return;
+      }
+      for (int i = 0; i < context.nb_streams(); i++) {
+        AVStream stream = context.streams(i);
+        if (stream != null && stream.codecpar() != null
+            && stream.codecpar().codec_type() == avutil.AVMEDIA_TYPE_VIDEO) {
+          return;
+        }
+      }
+      throw new DecodeException(
+          Reason.NO_VIDEO_STREAM, grabber.getFormat() + " input has no video stream");
     }
 
     private void checkDimensions(int width, int height) throws DecodeException {

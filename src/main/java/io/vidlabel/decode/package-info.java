@@ -21,8 +21,8 @@
  * FFmpeg's own image-size check and the decoder's {@code max_pixels} option bound that work.
  * Sampled frames are held in memory: {@code maxFrames} decoded frames at native size can be large,
  * so callers should scale ({@link io.vidlabel.decode.FrameSize}) or sample. Only the grabber's
- * default video stream is decoded (for files with several, the first one); audio and subtitles are
- * ignored. A stream whose first frames fail to decode is unreadable; damage after good frames
+ * default video stream is decoded (for files with several, the first one); no audio decoder is
+ * ever opened, and audio and subtitle packets are dropped. A stream whose first frames fail to decode is unreadable; damage after good frames
  * (a truncated segment) ends decoding and keeps the frames decoded so far.
  */
 package io.vidlabel.decode;
