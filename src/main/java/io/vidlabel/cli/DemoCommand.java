@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,9 +65,12 @@ public class DemoCommand implements Callable<Integer> {
     }
     AtomicBoolean running = new AtomicBoolean(true);
     Thread printer = null;
+    Path stateDir = null;
     try {
       System.err.println("demo: Kafka at " + servers + "; loading model " + config.model().path());
-      service.start(servers);
+      // A fresh state dir: state left by an earlier demo belongs to a broker that no longer exists.
+      stateDir = Files.createTempDirectory("vidlabel-demo-state");
+      service.start(servers, Map.of(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()));
       long[] seen = {0};
       String printerServers = servers;
       printer = new Thread(() -> printLabels(printerServers, running, seen), "demo-printer");
@@ -98,6 +103,15 @@ public class DemoCommand implements Callable<Integer> {
       if (embedded != null) {
         embedded.close();
       }
+      if (stateDir != null) {
+        deleteTree(stateDir);
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }
   }
 

@@ -86,8 +86,8 @@ public interface VidlabelConfig {
     @WithDefault("4")
     int maxPollRecords();
 
-    /** Kafka Streams state directory. */
-    @WithDefault("${java.io.tmpdir}/vidlabel-streams")
+    /** Kafka Streams state directory (the latest-labels store); keep it on a persistent volume. */
+    @WithDefault("${user.home}/.vidlabel/streams")
     String stateDir();
 
     /** Commit interval; with exactly_once_v2 this bounds the end-to-end latency seen by read_committed readers. */

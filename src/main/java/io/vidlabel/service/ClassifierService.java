@@ -40,7 +40,12 @@ public class ClassifierService {
   }
 
   /** Loads the model, creates missing topics and starts the topology against the given cluster. */
-  public synchronized void start(String bootstrapServers) {
+  public void start(String bootstrapServers) {
+    start(bootstrapServers, Map.of());
+  }
+
+  /** As {@link #start(String)}, with some Kafka Streams properties replaced (the demo's state dir). */
+  public synchronized void start(String bootstrapServers, Map<String, Object> streamsOverrides) {
     if (running != null) {
       throw new IllegalStateException("the classifier is already running");
     }
@@ -51,7 +56,7 @@ public class ClassifierService {
         pipeline.model().version(),
         config.model().path());
     try {
-      running = RunningClassifier.start(config, bootstrapServers, pipeline, registry, Map.of());
+      running = RunningClassifier.start(config, bootstrapServers, pipeline, registry, streamsOverrides);
     } catch (RuntimeException e) {
       pipeline.close();
       throw e;

@@ -11,7 +11,7 @@ final class Media {
   private Media() {}
 
   static Path dir() {
-    return Path.of(System.getProperty("vidlabel.media.dir", "../shared/media"));
+    return Path.of(System.getProperty("test.media.dir", "../shared/media"));
   }
 
   static byte[] read(String name) {

@@ -88,7 +88,7 @@ class PipelineIT {
     // and the corrupt record is dead-lettered with its reason and origin
     List<ConsumerRecord<String, byte[]>> dead = consumeRaw(config.topics().deadLetters(), 1);
     assertThat(dead).hasSize(1);
-    assertThat(header(dead.get(0), DeadLetters.REASON)).isEqualTo("UNREADABLE");
+    assertThat(header(dead.get(0), DeadLetters.REASON)).isEqualTo("FORMAT_NOT_ALLOWED"); // text is refused before FFmpeg probes it
     assertThat(header(dead.get(0), DeadLetters.SOURCE_TOPIC)).isEqualTo(config.topics().segments());
 
     // and the latest label per stream is served over REST
