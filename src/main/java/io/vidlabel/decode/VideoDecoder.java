@@ -48,6 +48,8 @@ public final class VideoDecoder {
   private static final int MIN_TEXT_BYTES = 8;
   /** Frame rate used to synthesize timestamps when the stream declares none (FFmpeg's default). */
   private static final double FALLBACK_FPS = 25.0;
+  /** JavaCV ends open errors with hints about its own API, not about the input; cut from here. */
+  private static final List<String> JAVACV_HINTS = List.of(" (Has setFormat", " (For more details");
   /** A stream index no container has. */
   private static final int NO_AUDIO_STREAM = Integer.MAX_VALUE;
   /** Not a protocol name: no nested URL or file can be opened at all. */
@@ -93,9 +95,9 @@ public final class VideoDecoder {
               + " bytes");
     }
     long deadline = System.nanoTime() + budgetNanos(limits.maxDecodeTime());
-    String demuxer = probeDemuxer(media);
     MemoryInput input = new MemoryInput(media, deadline);
     try {
+      String demuxer = probeDemuxer(media);
       return new Run(input, media.length, demuxer, sampler.start(), size).decode();
     } catch (DecodeException e) {
       throw e;
@@ -500,9 +502,17 @@ public final class VideoDecoder {
     return String.format(java.util.Locale.ROOT, "%.3f s", micros / 1e6);
   }
 
+  /** The first line of an exception message, without JavaCV's generic troubleshooting hints. */
   private static String oneLine(Throwable t) {
     String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     int eol = m.indexOf('\n');
-    return eol < 0 ? m : m.substring(0, eol);
+    String line = eol < 0 ? m : m.substring(0, eol);
+    for (String hint : JAVACV_HINTS) {
+      int at = line.indexOf(hint);
+      if (at >= 0) {
+        line = line.substring(0, at);
+      }
+    }
+    return line.strip();
   }
 }

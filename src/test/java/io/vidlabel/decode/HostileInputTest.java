@@ -161,6 +161,23 @@ class HostileInputTest {
   }
 
   @Test
+  void explainsAnUnopenableContainerInOneLine() {
+    // A valid MPEG-TS sync pattern for the prober, but nothing behind it.
+    byte[] ts = new byte[188 * 20];
+    for (int i = 0; i < ts.length; i += 188) {
+      ts[i] = 0x47;
+      ts[i + 1] = 0x1F;
+      ts[i + 2] = (byte) 0xFF;
+      ts[i + 3] = 0x10;
+    }
+
+    DecodeException e = rejection(() -> decoder.decode(ts, FrameSampler.all(), FrameSize.NATIVE));
+
+    assertThat(e.reason()).isIn(Reason.UNREADABLE, Reason.NO_VIDEO_STREAM, Reason.NO_FRAMES);
+    assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("FFmpegLogCallback");
+  }
+
+  @Test
   void rejectsHlsPlaylistWithoutOpeningTheLocalFileOrTheUrl() throws Exception {
     Path target = fifo();
     String playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n"
