@@ -68,7 +68,8 @@ public final class VideoDecoder {
 
   public VideoDecoder(DecodeLimits limits) {
     this.limits = Objects.requireNonNull(limits, "limits");
-    this.formatWhitelist = limits.allowedFormats().stream().sorted().collect(Collectors.joining(","));
+    this.formatWhitelist =
+        limits.allowedFormats().stream().sorted().collect(Collectors.joining(","));
   }
 
   public DecodeLimits limits() {
