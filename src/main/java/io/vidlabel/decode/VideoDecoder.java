@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
@@ -65,9 +66,16 @@ public final class VideoDecoder {
 
   private final DecodeLimits limits;
   private final String formatWhitelist;
+  private final LongSupplier nanoClock;
 
   public VideoDecoder(DecodeLimits limits) {
+    this(limits, System::nanoTime);
+  }
+
+  /** With a clock for the decode deadline, so tests can move time deterministically. */
+  VideoDecoder(DecodeLimits limits, LongSupplier nanoClock) {
     this.limits = Objects.requireNonNull(limits, "limits");
+    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     this.formatWhitelist =
         limits.allowedFormats().stream().sorted().collect(Collectors.joining(","));
   }
@@ -95,8 +103,8 @@ public final class VideoDecoder {
           "input of " + media.length + " bytes exceeds limit of " + limits.maxInputBytes()
               + " bytes");
     }
-    long deadline = System.nanoTime() + budgetNanos(limits.maxDecodeTime());
-    MemoryInput input = new MemoryInput(media, deadline);
+    long deadline = nanoClock.getAsLong() + budgetNanos(limits.maxDecodeTime());
+    MemoryInput input = new MemoryInput(media, deadline, nanoClock);
     try {
       String demuxer = probeDemuxer(media);
       return new Run(input, media.length, demuxer, sampler.start(), size).decode();
