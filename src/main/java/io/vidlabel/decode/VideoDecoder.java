@@ -25,11 +25,11 @@ import org.bytedeco.javacv.Frame;
 /**
  * Decodes untrusted media held in memory into RGB24 frames, within {@link DecodeLimits}.
  *
- * <p>Order of checks: size of the input; the demuxer FFmpeg's prober picks on the whole buffer
- * (only allow-listed demuxers, then forced, so FFmpeg cannot pick another one later); opening
- * with a format whitelist and an empty protocol whitelist; the stream's declared size and
- * duration, before any frame is grabbed; then frame count, presentation span and the wall-clock
- * deadline after every frame (the deadline also cuts the input stream itself).
+ * <p>Order of checks: size of the input; the demuxer FFmpeg's prober picks on the buffer (its
+ * first MiB, as FFmpeg itself would; only allow-listed demuxers, then forced, so FFmpeg cannot
+ * pick another one later); opening with a format whitelist and an empty protocol whitelist; the
+ * stream's declared size and duration, before any frame is grabbed; then frame count, presentation
+ * span and the wall-clock deadline around every frame (the deadline also cuts the input stream).
  *
  * <p>Thread-safe: each call uses its own grabber.
  */
