@@ -18,7 +18,8 @@ import java.util.Set;
  *     container declares)
  * @param maxDecodeTime wall-clock budget for one decode call
  * @param allowedFormats FFmpeg demuxer names; a demuxer with a comma-separated name (for example
- *     {@code "mov,mp4,m4a,3gp,3g2,mj2"}) is allowed when its full name or any of its parts is listed
+ *     {@code "mov,mp4,m4a,3gp,3g2,mj2"}) is allowed when its full name or any of its parts is
+ *     listed
  */
 public record DecodeLimits(
     long maxInputBytes,

@@ -1,6 +1,7 @@
 package io.vidlabel.decode;
 
 import java.io.ByteArrayInputStream;
+import java.util.function.LongSupplier;
 
 /**
  * The in-memory stream FFmpeg reads from. Every read checks the decode deadline: once it has
@@ -10,16 +11,22 @@ import java.io.ByteArrayInputStream;
 final class MemoryInput extends ByteArrayInputStream {
 
   private final long deadlineNanos;
+  private final LongSupplier nanoClock;
   private volatile boolean expired;
 
   MemoryInput(byte[] media, long deadlineNanos) {
+    this(media, deadlineNanos, System::nanoTime);
+  }
+
+  MemoryInput(byte[] media, long deadlineNanos, LongSupplier nanoClock) {
     super(media);
     this.deadlineNanos = deadlineNanos;
+    this.nanoClock = nanoClock;
   }
 
   /** Whether the deadline has passed; also marks the stream as cut. */
   boolean deadlinePassed() {
-    if (System.nanoTime() - deadlineNanos > 0) {
+    if (nanoClock.getAsLong() - deadlineNanos > 0) {
       expired = true;
     }
     return expired;

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
@@ -24,11 +25,11 @@ import org.bytedeco.javacv.Frame;
 /**
  * Decodes untrusted media held in memory into RGB24 frames, within {@link DecodeLimits}.
  *
- * <p>Order of checks: size of the input; the demuxer FFmpeg's prober picks on the whole buffer
- * (only allow-listed demuxers, then forced, so FFmpeg cannot pick another one later); opening
- * with a format whitelist and an empty protocol whitelist; the stream's declared size and
- * duration, before any frame is grabbed; then frame count, presentation span and the wall-clock
- * deadline after every frame (the deadline also cuts the input stream itself).
+ * <p>Order of checks: size of the input; the demuxer FFmpeg's prober picks on the buffer (its
+ * first MiB, as FFmpeg itself would; only allow-listed demuxers, then forced, so FFmpeg cannot
+ * pick another one later); opening with a format whitelist and an empty protocol whitelist; the
+ * stream's declared size and duration, before any frame is grabbed; then frame count, presentation
+ * span and the wall-clock deadline around every frame (the deadline also cuts the input stream).
  *
  * <p>Thread-safe: each call uses its own grabber.
  */
@@ -48,6 +49,8 @@ public final class VideoDecoder {
   private static final int MIN_TEXT_BYTES = 8;
   /** Frame rate used to synthesize timestamps when the stream declares none (FFmpeg's default). */
   private static final double FALLBACK_FPS = 25.0;
+  /** JavaCV ends open errors with hints about its own API, not about the input; cut from here. */
+  private static final List<String> JAVACV_HINTS = List.of(" (Has setFormat", " (For more details");
   /** A stream index no container has. */
   private static final int NO_AUDIO_STREAM = Integer.MAX_VALUE;
   /** Not a protocol name: no nested URL or file can be opened at all. */
@@ -63,10 +66,18 @@ public final class VideoDecoder {
 
   private final DecodeLimits limits;
   private final String formatWhitelist;
+  private final LongSupplier nanoClock;
 
   public VideoDecoder(DecodeLimits limits) {
+    this(limits, System::nanoTime);
+  }
+
+  /** With a clock for the decode deadline, so tests can move time deterministically. */
+  VideoDecoder(DecodeLimits limits, LongSupplier nanoClock) {
     this.limits = Objects.requireNonNull(limits, "limits");
-    this.formatWhitelist = limits.allowedFormats().stream().sorted().collect(Collectors.joining(","));
+    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+    this.formatWhitelist =
+        limits.allowedFormats().stream().sorted().collect(Collectors.joining(","));
   }
 
   public DecodeLimits limits() {
@@ -92,10 +103,10 @@ public final class VideoDecoder {
           "input of " + media.length + " bytes exceeds limit of " + limits.maxInputBytes()
               + " bytes");
     }
-    long deadline = System.nanoTime() + budgetNanos(limits.maxDecodeTime());
-    String demuxer = probeDemuxer(media);
-    MemoryInput input = new MemoryInput(media, deadline);
+    long deadline = nanoClock.getAsLong() + budgetNanos(limits.maxDecodeTime());
+    MemoryInput input = new MemoryInput(media, deadline, nanoClock);
     try {
+      String demuxer = probeDemuxer(media);
       return new Run(input, media.length, demuxer, sampler.start(), size).decode();
     } catch (DecodeException e) {
       throw e;
@@ -500,9 +511,17 @@ public final class VideoDecoder {
     return String.format(java.util.Locale.ROOT, "%.3f s", micros / 1e6);
   }
 
+  /** The first line of an exception message, without JavaCV's generic troubleshooting hints. */
   private static String oneLine(Throwable t) {
     String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     int eol = m.indexOf('\n');
-    return eol < 0 ? m : m.substring(0, eol);
+    String line = eol < 0 ? m : m.substring(0, eol);
+    for (String hint : JAVACV_HINTS) {
+      int at = line.indexOf(hint);
+      if (at >= 0) {
+        line = line.substring(0, at);
+      }
+    }
+    return line.strip();
   }
 }

@@ -17,12 +17,14 @@
  *
  * <p>Limits: the deadline is enforced between reads and between frames; a decoder stuck inside a
  * single native call (one huge frame) cannot be interrupted and finishes that call first. While
- * opening, FFmpeg decodes a few packets to learn stream parameters, before our size check runs;
- * FFmpeg's own image-size check and the decoder's {@code max_pixels} option bound that work.
- * Sampled frames are held in memory: {@code maxFrames} decoded frames at native size can be large,
- * so callers should scale ({@link io.vidlabel.decode.FrameSize}) or sample. Only the grabber's
- * default video stream is decoded (for files with several, the first one); no audio decoder is
- * ever opened, and audio and subtitle packets are dropped. A stream whose first frames fail to decode is unreadable; damage after good frames
- * (a truncated segment) ends decoding and keeps the frames decoded so far.
+ * opening, FFmpeg decodes a few packets to learn stream parameters before our size check runs;
+ * only FFmpeg's own image-size check (about 16384x16384) bounds that step, while the decoder used
+ * for the frames themselves also gets {@code max_pixels}. Every decoded frame is converted to RGB,
+ * sampled or not. Sampled frames are held in memory: {@code maxFrames} frames at native size can
+ * be large, so callers should scale ({@link io.vidlabel.decode.FrameSize}) or sample. Only the
+ * grabber's default video stream is decoded (for files with several, the first one); no audio
+ * decoder is ever opened, and audio and subtitle packets are dropped. A stream whose first frame
+ * fails to decode is unreadable; damage after good frames (a truncated segment) ends decoding and
+ * keeps the frames decoded so far.
  */
 package io.vidlabel.decode;

@@ -27,7 +27,8 @@ class ColourRoundTripTest {
 
     DecodedVideo video = decoder.decode(media, FrameSampler.all(), FrameSize.NATIVE);
 
-    assertThat(video.codec()).isEqualTo(TestVideos.h264Encoder().equals("mpeg4") ? "mpeg4" : "h264");
+    String expectedCodec = TestVideos.h264Encoder().equals("mpeg4") ? "mpeg4" : "h264";
+    assertThat(video.codec()).isEqualTo(expectedCodec);
     assertThat(video.framesDecoded()).isEqualTo(12);
     for (int i = 0; i < 12; i++) {
       assertColour(video.frames().get(i), COLOURS.get(i / 3));

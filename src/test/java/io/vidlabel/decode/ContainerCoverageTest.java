@@ -35,6 +35,21 @@ class ContainerCoverageTest {
   }
 
   @Test
+  void decodesQuickTimeMov() throws DecodeException {
+    byte[] mov = TestVideos.solidColoursWith(
+        "mov", TestVideos.h264Encoder(), 64, 48, 10, 3, Color.YELLOW);
+
+    DecodedVideo video = decoder.decode(mov, FrameSampler.all(), FrameSize.NATIVE);
+
+    assertThat(video.format()).isEqualTo("mov,mp4,m4a,3gp,3g2,mj2");
+    assertThat(video.framesDecoded()).isEqualTo(3);
+    double[] mean = Media.meanRgb(video.frames().get(2));
+    assertThat(mean[0]).isGreaterThan(235);
+    assertThat(mean[1]).isGreaterThan(235);
+    assertThat(mean[2]).isLessThan(20);
+  }
+
+  @Test
   void decodesRawAnnexBHevcElementaryStream() throws Exception {
     // Remux (no re-encode) the HEVC track of the Elephants Dream clip into a raw hevc stream.
     byte[] hevc = remuxVideo(Media.read("mp4ff__ed_hevc.mp4"), "hevc");

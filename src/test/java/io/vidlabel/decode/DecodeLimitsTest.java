@@ -13,10 +13,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DecodeLimitsTest {
@@ -24,7 +27,10 @@ class DecodeLimitsTest {
   private static final byte[] TS = Media.read("jcodec__test.ts");
 
   private static DecodeException rejection(DecodeLimits limits, byte[] media) {
-    VideoDecoder decoder = new VideoDecoder(limits);
+    return rejection(new VideoDecoder(limits), media);
+  }
+
+  private static DecodeException rejection(VideoDecoder decoder, byte[] media) {
     try {
       DecodedVideo video = decoder.decode(media, FrameSampler.all(), new FrameSize(8, 8));
       throw new AssertionError("expected a DecodeException, got " + video.framesDecoded()
@@ -143,6 +149,32 @@ class DecodeLimitsTest {
 
     assertThat(e.reason()).isEqualTo(Reason.DECODE_TIMEOUT);
     assertThat(e.getMessage()).startsWith("decoding took longer than");
+  }
+
+  /** A decoder whose clock advances 1 ms per reading, with a budget of {@code readings} ms. */
+  private static VideoDecoder decoderWithDeadlineAfter(int readings) {
+    AtomicLong now = new AtomicLong();
+    return new VideoDecoder(
+        DecodeLimits.defaults().withMaxDecodeTime(Duration.ofMillis(readings)),
+        () -> now.getAndAdd(1_000_000));
+  }
+
+  @ParameterizedTest(name = "deadline after {0} clock readings")
+  @ValueSource(ints = {2, 3, 5, 10, 30})
+  void deadlineDuringOpeningCutsTheInputStream(int readings) {
+    // The reads FFmpeg makes while opening consult the clock too, so it is cut off mid-open.
+    DecodeException e = rejection(decoderWithDeadlineAfter(readings), TS);
+
+    assertThat(e.reason()).isEqualTo(Reason.DECODE_TIMEOUT);
+    assertThat(e.framesDecoded()).isZero();
+  }
+
+  @Test
+  void deadlineBetweenFramesStopsDecoding() {
+    DecodeException e = rejection(decoderWithDeadlineAfter(400), TS);
+
+    assertThat(e.reason()).isEqualTo(Reason.DECODE_TIMEOUT);
+    assertThat(e.framesDecoded()).isBetween(1, 419);
   }
 
   @Test

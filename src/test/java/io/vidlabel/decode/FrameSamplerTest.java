@@ -106,7 +106,8 @@ class FrameSamplerTest {
   @Test
   void factoriesRejectNonPositiveArguments() {
     assertThatThrownBy(() -> FrameSampler.everyNth(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> FrameSampler.targetFps(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> FrameSampler.targetFps(0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** One test per file of ../shared/media, asserting the outcome its README row implies. */
 class MediaCorpusTest {
 
-  private static final List<String> CORPUS =
+  static final List<String> CORPUS =
       List.of(
           "jcodec__orientation.mp4",
           "torchcodec__nasa_13013.mp4",

@@ -68,8 +68,8 @@ public final class TestVideos {
     if (width <= 0 || height <= 0 || fps <= 0 || framesPerColour <= 0 || colours.length == 0) {
       throw new IllegalArgumentException("sizes, fps, framesPerColour and colours must be given");
     }
-    // mp4 and avi write their index at the end and seek back; the others stream.
-    boolean seeks = container.equals("mp4") || container.equals("avi");
+    // mp4, mov and avi write their index at the end and seek back; the others stream.
+    boolean seeks = List.of("mp4", "mov", "avi").contains(container);
     SeekableByteArrayOutputStream seekable = new SeekableByteArrayOutputStream();
     ByteArrayOutputStream plain = new ByteArrayOutputStream();
     OutputStream out = seeks ? seekable : plain;
