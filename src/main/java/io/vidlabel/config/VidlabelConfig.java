@@ -28,8 +28,6 @@ public interface VidlabelConfig {
 
   Batching batching();
 
-  Output output();
-
   interface Kafka {
     /** Bootstrap servers of the Kafka cluster. Unset: `serve` refuses to start, `demo` embeds one. */
     @WithName("bootstrap-servers")
@@ -110,9 +108,11 @@ public interface VidlabelConfig {
     @WithDefault("33554432")
     long maxInputBytes();
 
+    /** Widest accepted video, checked from the stream header before any frame is decoded. */
     @WithDefault("4096")
     int maxWidth();
 
+    /** Tallest accepted video, checked like the width. */
     @WithDefault("4096")
     int maxHeight();
 
@@ -153,9 +153,4 @@ public interface VidlabelConfig {
     int queueCapacity();
   }
 
-  interface Output {
-    /** Frames of a segment whose probabilities are averaged into its smoothed label: all of them. Labels below this mean score are reported as "uncertain". */
-    @WithDefault("0.0")
-    double minSegmentScore();
-  }
 }

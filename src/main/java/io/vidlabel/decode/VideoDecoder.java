@@ -138,6 +138,13 @@ public final class VideoDecoder {
       name = format == null || format.name() == null ? null : format.name().getString();
       score = scoreOut.get();
     }
+    if (!"mpegts".equals(name) && isWholeTransportStream(media)) {
+      // FFmpeg's prober scores MPEG-TS by the number of packets it sees, so a segment of a few
+      // packets (two or three small frames) loses to the program-stream prober, whose demuxer
+      // then cannot read it. A buffer made only of 188-byte packets with sync bytes is TS.
+      name = "mpegts";
+      score = CONFIDENT_PROBE_SCORE;
+    }
     if (name == null || (score < CONFIDENT_PROBE_SCORE && !limits.allowsFormat(name))) {
       if (looksLikeText(media)) {
         throw new DecodeException(
@@ -153,6 +160,20 @@ public final class VideoDecoder {
     }
     int comma = name.indexOf(',');
     return comma < 0 ? name : name.substring(0, comma);
+  }
+
+  private static final int TS_PACKET = 188;
+
+  static boolean isWholeTransportStream(byte[] media) {
+    if (media.length < 2 * TS_PACKET || media.length % TS_PACKET != 0) {
+      return false;
+    }
+    for (int i = 0; i < media.length; i += TS_PACKET) {
+      if (media[i] != 0x47) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** One decode: owns the grabber and the per-input state. */

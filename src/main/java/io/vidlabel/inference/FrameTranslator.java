@@ -90,7 +90,8 @@ public final class FrameTranslator implements Translator<VideoFrame, Prediction>
   }
 
   /**
-   * Checks that the frame matches the model input: size and RGB24 byte count.
+   * Checks that the frame matches the model input size ({@link VideoFrame} itself guarantees that
+   * its bytes are packed RGB24 of its size).
    *
    * @throws IllegalArgumentException naming the frame, its size and the expected size
    */
@@ -100,13 +101,6 @@ public final class FrameTranslator implements Translator<VideoFrame, Prediction>
           "frame " + frame.index() + " is " + frame.width() + "x" + frame.height() + " but model "
               + descriptor.name() + ":" + descriptor.version() + " expects " + width + "x" + height
               + "; scale frames to the model input size before inference");
-    }
-    byte[] rgb = frame.rgb();
-    int pixelCount = width * height;
-    if (rgb == null || rgb.length != pixelCount * 3) {
-      throw new IllegalArgumentException(
-          "frame " + frame.index() + " has " + (rgb == null ? "no" : rgb.length) + " bytes, expected "
-              + pixelCount * 3 + " (packed RGB24, " + width + "x" + height + ")");
     }
   }
 
