@@ -33,16 +33,32 @@ public final class BatcherBench {
 
   private BatcherBench() {}
 
+  /** Rounds per batch size; the two sides alternate and each reports its median round. */
+  private static final int ROUNDS = 3;
+
   public static List<Row> run(LoadedModel model, int frames, int[] batchSizes) throws Exception {
     List<VideoFrame> input = randomFrames(model.descriptor(), frames);
+    bare(model, input, 1); // warm-up: graph optimisation, JIT, thread pools
     List<Row> rows = new ArrayList<>();
     for (int b : batchSizes) {
-      bare(model, input.subList(0, Math.min(frames, 4 * b)), b); // warm-up
-      double bare = bare(model, input, b);
-      double[] batched = batcher(model, input, b);
-      rows.add(new Row(b, bare, batched[0], batched[1]));
+      double[] bare = new double[ROUNDS];
+      double[] batched = new double[ROUNDS];
+      double meanBatch = 0;
+      for (int r = 0; r < ROUNDS; r++) {
+        bare[r] = bare(model, input, b);
+        double[] result = batcher(model, input, b);
+        batched[r] = result[0];
+        meanBatch += result[1] / ROUNDS;
+      }
+      rows.add(new Row(b, median(bare), median(batched), meanBatch));
     }
     return rows;
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
   }
 
   private static double bare(LoadedModel model, List<VideoFrame> input, int batch) throws Exception {
