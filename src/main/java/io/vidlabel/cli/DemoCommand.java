@@ -5,7 +5,6 @@ import io.quarkus.runtime.Quarkus;
 import io.vidlabel.config.VidlabelConfig;
 import io.vidlabel.ingest.SampleVideo;
 import io.vidlabel.ingest.SegmentCutter;
-import io.vidlabel.kafka.EmbeddedKafka;
 import io.vidlabel.kafka.KafkaClients;
 import io.vidlabel.service.ClassifierService;
 import io.vidlabel.topology.ClassificationTopology;
@@ -48,29 +47,28 @@ public class DemoCommand implements Callable<Integer> {
 
   private final VidlabelConfig config;
   private final ClassifierService service;
+  private final DemoResources resources;
 
-  public DemoCommand(VidlabelConfig config, ClassifierService service) {
+  public DemoCommand(VidlabelConfig config, ClassifierService service, DemoResources resources) {
     this.config = config;
     this.service = service;
+    this.resources = resources;
   }
 
   @Override
   public Integer call() throws Exception {
-    EmbeddedKafka embedded = null;
     String servers = config.kafka().bootstrapServers().orElse(null);
     if (servers == null) {
       System.err.println("demo: starting an embedded Kafka broker ...");
-      embedded = EmbeddedKafka.start(config.kafka().maxRecordBytes() + 1024 * 1024);
-      servers = embedded.bootstrapServers();
+      servers = resources.startBroker(config.kafka().maxRecordBytes() + 1024 * 1024);
     }
     AtomicBoolean running = new AtomicBoolean(true);
     Thread printer = null;
-    Path stateDir = null;
     try {
       System.err.println("demo: Kafka at " + servers + "; loading model " + config.model().path());
       // A fresh state dir: state left by an earlier demo belongs to a broker that no longer exists.
-      stateDir = Files.createTempDirectory("vidlabel-demo-state");
-      service.start(servers, Map.of(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()));
+      service.start(
+          servers, Map.of(StreamsConfig.STATE_DIR_CONFIG, resources.stateDir().toString()));
       long[] seen = {0};
       String printerServers = servers;
       printer = new Thread(() -> printLabels(printerServers, running, seen), "demo-printer");
@@ -83,11 +81,12 @@ public class DemoCommand implements Callable<Integer> {
         file.toFile().deleteOnExit();
         SampleVideo.write(file, 2.0);
       }
-      PublishCommand.publish(config, servers, file, stream, new SegmentCutter.Options(2.0, 720, 0));
+      PublishCommand.publish(
+          config, servers, file, stream, new SegmentCutter.Options(2.0, 720, 0), false);
       System.err.printf(
-          "demo: published %s as stream '%s'. Latest labels: http://localhost:%s/api/streams%n"
+          "demo: latest labels: http://localhost:%s/api/streams%n"
               + "demo: publish more with `java -jar target/quarkus-app/quarkus-run.jar publish FILE --stream ID --bootstrap-servers %s`; Ctrl-C stops.%n",
-          file.getFileName(), stream, System.getProperty("quarkus.http.port", "8080"), servers);
+          System.getProperty("quarkus.http.port", "8080"), servers);
       if (exitAfterPublish) {
         awaitQuiet(seen);
       } else {
@@ -99,19 +98,7 @@ public class DemoCommand implements Callable<Integer> {
       if (printer != null) {
         printer.join(5000);
       }
-      service.stop();
-      if (embedded != null) {
-        embedded.close();
-      }
-      if (stateDir != null) {
-        deleteTree(stateDir);
-      }
-    }
-  }
-
-  private static void deleteTree(Path dir) throws java.io.IOException {
-    try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      resources.release();
     }
   }
 

@@ -51,12 +51,21 @@ public class PublishCommand implements Callable<Integer> {
       System.err.println("publish: " + file + ": not a readable file");
       return 1;
     }
-    return publish(config, servers, file, stream, new SegmentCutter.Options(segmentSeconds, maxHeight, 0));
+    return publish(
+        config, servers, file, stream, new SegmentCutter.Options(segmentSeconds, maxHeight, 0), true);
   }
 
-  /** Shared with {@code demo}: publishes a file and reports progress on stderr. */
+  /**
+   * Shared with {@code demo}: publishes a file, with a progress line on stderr when asked (the demo
+   * does not ask: its label lines would land on the same terminal line).
+   */
   static int publish(
-      VidlabelConfig config, String servers, Path file, String stream, SegmentCutter.Options options)
+      VidlabelConfig config,
+      String servers,
+      Path file,
+      String stream,
+      SegmentCutter.Options options,
+      boolean progress)
       throws Exception {
     long[] segments = {0};
     long[] frames = {0};
@@ -74,12 +83,20 @@ public class PublishCommand implements Callable<Integer> {
                 segments[0]++;
                 frames[0] += segment.frames();
                 bytes[0] += segment.bytes().length;
+                if (!progress) {
+                  return;
+                }
                 System.err.printf(
                     "\rpublish: %s -> %s: %d segments, %d frames, %.1f MB",
                     file.getFileName(), stream, segments[0], frames[0], bytes[0] / 1e6);
               });
     }
-    System.err.println();
+    if (progress) {
+      System.err.println();
+    }
+    System.err.printf(
+        "publish: %d segments, %d frames, %.1f MB of %s sent to %s as stream '%s'%n",
+        segments[0], frames[0], bytes[0] / 1e6, file.getFileName(), config.topics().segments(), stream);
     return 0;
   }
 }
