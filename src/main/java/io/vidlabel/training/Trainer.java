@@ -68,7 +68,7 @@ public final class Trainer implements AutoCloseable {
   private final Operand<TFloat32> correct;
   private final Op trainStep;
   private final Placeholder<TFloat32> evalImages;
-  private final Operand<TFloat32> evalLogits;
+  private final Operand<TFloat32> evalProbabilities;
   private final ResNet trainTower;
 
   /** Per-epoch numbers. */
@@ -110,7 +110,8 @@ public final class Trainer implements AutoCloseable {
 
       Ops eval = tf.withSubScope("eval");
       evalImages = tf.withName("eval_images").placeholder(TFloat32.class, Placeholder.shape(input));
-      evalLogits = ResNetBuilder.builder(spec).optMode(Mode.INFERENCE).build(eval, store, evalImages).logits();
+      evalProbabilities = eval.nn.softmax(
+          ResNetBuilder.builder(spec).optMode(Mode.INFERENCE).build(eval, store, evalImages).logits());
       session = new Session(graph);
     } catch (RuntimeException e) {
       graph.close();
@@ -227,28 +228,35 @@ public final class Trainer implements AutoCloseable {
 
   /** Top-1, per-class accuracy and confusion matrix of the inference tower on {@code data}. */
   public Evaluation evaluate(Dataset data) {
-    var spec = config.spec();
     Evaluation evaluation = new Evaluation(FashionMnist.LABELS);
+    int[] truth = new int[data.count()];
+    for (int i = 0; i < truth.length; i++) {
+      truth[i] = data.label(i);
+    }
+    evaluation.addBatch(probabilities(data), truth, data.count());
+    return evaluation;
+  }
+
+  /** Softmax outputs of the inference tower, [count, classes] row-major. */
+  public float[] probabilities(Dataset data) {
+    var spec = config.spec();
     BatchAugmenter plain = BatchAugmenter.plain(FashionMnist.MEAN, FashionMnist.STD);
     int pixels = spec.inputHeight() * spec.inputWidth() * spec.channels();
     float[] buffer = new float[EVAL_BATCH * pixels];
     float[] oneHot = new float[EVAL_BATCH * spec.classes()];
+    float[] out = new float[data.count() * spec.classes()];
     int[] order = shuffled(data.count(), null);
-    int[] truth = new int[EVAL_BATCH];
     for (int from = 0; from < data.count(); from += EVAL_BATCH) {
       int n = Math.min(EVAL_BATCH, data.count() - from);
       plain.fill(data, order, from, n, buffer, oneHot, spec.classes(), null);
-      for (int i = 0; i < n; i++) {
-        truth[i] = data.label(from + i);
-      }
       float[] slice = n == EVAL_BATCH ? buffer : java.util.Arrays.copyOf(buffer, n * pixels);
       try (TFloat32 t = TensorFlowRuntime.tensor(
               Shape.of(n, spec.inputHeight(), spec.inputWidth(), spec.channels()), slice);
-          Result r = session.runner().feed(evalImages, t).fetch(evalLogits).run()) {
-        evaluation.addBatch(TensorFlowRuntime.floats(r, 0), truth, n);
+          Result r = session.runner().feed(evalImages, t).fetch(evalProbabilities).run()) {
+        System.arraycopy(TensorFlowRuntime.floats(r, 0), 0, out, from * spec.classes(), n * spec.classes());
       }
     }
-    return evaluation;
+    return out;
   }
 
   private void saveCheckpoint(Path dir, Path prefix, int epoch) throws IOException {
