@@ -135,7 +135,7 @@ public final class ModelExporter {
       }
     }
     Map<String, Object> json = descriptorJson(spec, featureName, descriptor, checksum(dir));
-    Trainer.json().writeValue(dir.resolve(DESCRIPTOR).toFile(), json);
+    Trainer.jsonMapper().writeValue(dir.resolve(DESCRIPTOR).toFile(), json);
     return json;
   }
 

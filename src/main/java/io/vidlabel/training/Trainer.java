@@ -266,13 +266,13 @@ public final class Trainer implements AutoCloseable {
     state.put("architecture", config.spec().architecture());
     state.put("seed", config.seed());
     Path tmp = dir.resolve(STATE_FILE + ".tmp");
-    json().writeValue(tmp.toFile(), state);
+    jsonMapper().writeValue(tmp.toFile(), state);
     Files.move(tmp, dir.resolve(STATE_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   private int restore(Path dir, Path prefix) throws IOException {
-    Map<?, ?> state = json().readValue(dir.resolve(STATE_FILE).toFile(), Map.class);
+    Map<?, ?> state = jsonMapper().readValue(dir.resolve(STATE_FILE).toFile(), Map.class);
     Object arch = state.get("architecture");
     if (!config.spec().architecture().equals(arch)) {
       throw new IOException("checkpoint in " + dir + " is a " + arch + ", not a " + config.spec().architecture());
@@ -296,7 +296,8 @@ public final class Trainer implements AutoCloseable {
     graph.close();
   }
 
-  static ObjectMapper json() {
+  /** The JSON mapper for checkpoints, metrics and model.json (indented). */
+  public static ObjectMapper jsonMapper() {
     return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   }
 
