@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vidlabel.training.TensorFlowRuntime;
 import io.vidlabel.training.resnet.ResNetSpec.BlockType;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
@@ -70,6 +72,35 @@ class ResNetParameterCountTest {
       // three batch norms per block plus the v2 head: two moving averages each
       assertThat(net.updateOps()).hasSize(2 * (3 + 3 + 1));
       assertThat(net.feature("stage3").shape().asArray()).containsExactly(-1, 7, 7, 256);
+    }
+  }
+
+  @Test
+  void gradientsForTrainableBlocksAddNoBackwardOpsToFrozenBlocks() {
+    ResNetSpec spec = ResNetSpec.smallImage(29, 16, BlockType.BOTTLENECK);
+    try (Graph g = new Graph()) {
+      ResNet net = build(g, spec, ResNetBuilder.builder(spec).optTrainLastBlocks(1));
+      Ops tf = Ops.create(g);
+      tf.gradients(tf.math.mean(net.logits(), tf.constant(new int[] {0, 1})), net.trainableVariables().values());
+      List<String> filterGrads = new ArrayList<>();
+      List<String> inputGrads = new ArrayList<>();
+      List<String> batchNormGrads = new ArrayList<>();
+      g.operations().forEachRemaining(op -> {
+        if (op.type().equals("Conv2DBackpropFilter")) {
+          filterGrads.add(op.name());
+        } else if (op.type().equals("Conv2DBackpropInput")) {
+          inputGrads.add(op.name());
+        } else if (op.type().startsWith("FusedBatchNormGrad")) {
+          batchNormGrads.add(op.name());
+        }
+      });
+      // stage3/block3 (v2, identity shortcut) has three convolutions: three kernel gradients and
+      // three input gradients (down to its bn1, whose gamma/beta train), four batch-norm
+      // gradients (bn1-3 and head/bn); nothing for stage3/block2 or below.
+      assertThat(filterGrads).hasSize(3);
+      assertThat(inputGrads).hasSize(3);
+      assertThat(batchNormGrads).hasSize(4);
+      assertThat(net.trainableVariables().keySet()).allMatch(n -> n.startsWith("stage3/block3/") || n.startsWith("head/"));
     }
   }
 
