@@ -72,7 +72,13 @@ public final class Trainer implements AutoCloseable {
   private final ResNet trainTower;
 
   /** Per-epoch numbers. */
-  public record EpochStats(int epoch, double loss, double accuracy, double imagesPerSecond, double seconds) {}
+  /**
+   * @param loss mean training cross-entropy over the epoch
+   * @param accuracy training accuracy over the epoch (augmented images, batch statistics)
+   * @param monitorAccuracy top-1 on the monitor set after the epoch, or null if not evaluated
+   */
+  public record EpochStats(
+      int epoch, double loss, double accuracy, double imagesPerSecond, double seconds, Double monitorAccuracy) {}
 
   /**
    * What a run produced.
@@ -144,6 +150,14 @@ public final class Trainer implements AutoCloseable {
 
   /** Trains for the configured epochs (continuing a checkpoint if asked), saving checkpoints. */
   public TrainResult train(PrintStream progress) throws IOException {
+    return train(progress, null, 0);
+  }
+
+  /**
+   * As {@link #train(PrintStream)}, and every {@code monitorEvery} epochs (and after the last)
+   * reports top-1 of the inference tower on {@code monitor} (for example the test split).
+   */
+  public TrainResult train(PrintStream progress, Dataset monitor, int monitorEvery) throws IOException {
     Dataset data = FashionMnist.load(config.dataDir(), Split.TRAIN, config.limit());
     Path dir = config.outDir().resolve("checkpoints");
     Files.createDirectories(dir);
@@ -212,9 +226,16 @@ public final class Trainer implements AutoCloseable {
           }
         }
         double seconds = (System.nanoTime() - epochStart) / 1e9;
+        Double monitorAccuracy = null;
+        if (monitor != null && monitorEvery > 0
+            && ((epoch + 1) % monitorEvery == 0 || epoch + 1 == config.epochs())) {
+          monitorAccuracy = evaluate(monitor).top1();
+          progress.printf(Locale.ROOT, "epoch %d/%d monitor top-1 %.2f%% over %d images%n",
+              epoch + 1, config.epochs(), 100 * monitorAccuracy, monitor.count());
+        }
         history.add(new EpochStats(epoch + 1, lossSum / Math.max(1, stepsPerEpoch),
             correctSum / Math.max(1, (double) stepsPerEpoch * batch),
-            stepsPerEpoch * batch / seconds, seconds));
+            stepsPerEpoch * batch / seconds, seconds, monitorAccuracy));
         if ((epoch + 1) % config.checkpointEvery() == 0 || epoch + 1 == config.epochs()) {
           saveCheckpoint(dir, prefix, epoch + 1);
         }

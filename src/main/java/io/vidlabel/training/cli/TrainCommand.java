@@ -106,6 +106,10 @@ public class TrainCommand implements Callable<Integer> {
   @Option(names = "--eval-limit", description = "Evaluate on the first N test images; 0 = all (default: ${DEFAULT-VALUE}).")
   int evalLimit;
 
+  @Option(names = "--eval-every",
+      description = "Report test top-1 every N epochs while training; 0 = only at the end (default: ${DEFAULT-VALUE}).")
+  int evalEvery;
+
   @Option(names = "--resume", description = "Continue from <out>/checkpoints if present.")
   boolean resume;
 
@@ -156,8 +160,9 @@ public class TrainCommand implements Callable<Integer> {
     try (Trainer trainer = new Trainer(config)) {
       System.err.printf(Locale.ROOT, "training %s (%,d trainable parameters) on %s%n",
           spec.architecture(), trainer.trainTower().trainableParameterCount(), data);
-      result = trainer.train(System.err);
-      evaluation = trainer.evaluate(FashionMnist.load(data, Split.TEST, evalLimit));
+      var test = FashionMnist.load(data, Split.TEST, evalLimit);
+      result = trainer.train(System.err, test, evalEvery);
+      evaluation = trainer.evaluate(test);
     } catch (IOException e) {
       System.err.println(e.getMessage());
       return 2;

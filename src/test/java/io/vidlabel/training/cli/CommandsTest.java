@@ -32,7 +32,7 @@ class CommandsTest {
       "--batch-size", "64", "--limit", "128", "--eval-limit", "100", "--seed", "9",
       "--model-version", "7"
     };
-    int first = new CommandLine(new TrainCommand()).execute(concat(common, "--epochs", "1"));
+    int first = new CommandLine(new TrainCommand()).execute(concat(common, "--epochs", "1", "--eval-every", "1"));
     assertThat(first).isZero();
     assertThat(out.resolve("model/saved_model.pb")).exists();
     assertThat(out.resolve("confusion.svg")).content().startsWith("<svg");
@@ -43,6 +43,10 @@ class CommandsTest {
     assertThat(training.get("seed")).isEqualTo(9);
     assertThat((String) training.get("command")).startsWith("train --data");
     assertThat(((Map<?, ?>) model.get("metrics")).get("top1")).isInstanceOf(Number.class);
+    Map<?, ?> runMetrics = new ObjectMapper().readValue(out.resolve("metrics.json").toFile(), Map.class);
+    Map<?, ?> epoch1 = (Map<?, ?>) ((java.util.List<?>) runMetrics.get("history")).get(0);
+    assertThat(((Number) epoch1.get("monitorAccuracy")).doubleValue())
+        .isEqualTo(((Number) runMetrics.get("top1")).doubleValue());
 
     PrintStream stderr = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
