@@ -32,16 +32,17 @@ import picocli.CommandLine.Option;
     description = "Evaluate an exported model on the Fashion-MNIST test split.")
 public class EvaluateCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, description = "Model directory (saved_model.pb, variables/, model.json).")
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (saved_model.pb, variables/, model.json).")
   Path model;
 
   @Option(names = "--data", description = "Fashion-MNIST IDX directory (default: ${DEFAULT-VALUE}).")
   Path data = FashionMnist.DEFAULT_DIR;
 
-  @Option(names = "--json", description = "Write metrics and the confusion matrix as JSON to this file.")
+  @Option(names = "--json", paramLabel = "FILE",
+      description = "Write metrics and the confusion matrix as JSON to FILE; '-' prints JSON to stdout instead of the table.")
   Path json;
 
-  @Option(names = "--svg", description = "Write the confusion matrix as SVG to this file.")
+  @Option(names = "--svg", paramLabel = "FILE", description = "Write the confusion matrix as SVG to this file.")
   Path svg;
 
   @Option(names = "--limit", description = "First N test images; 0 = all (default: ${DEFAULT-VALUE}).")
@@ -105,9 +106,13 @@ public class EvaluateCommand implements Callable<Integer> {
         }
       }
     }
-    System.out.print(evaluation.confusionText());
-    if (json != null) {
-      Trainer.jsonMapper().writeValue(json.toFile(), evaluation.toMap());
+    if (json != null && json.toString().equals("-")) {
+      System.out.println(Trainer.jsonMapper().writeValueAsString(evaluation.toMap()));
+    } else {
+      System.out.print(evaluation.confusionText());
+      if (json != null) {
+        Trainer.jsonMapper().writeValue(json.toFile(), evaluation.toMap());
+      }
     }
     if (svg != null) {
       Files.writeString(svg, evaluation.confusionSvg());
