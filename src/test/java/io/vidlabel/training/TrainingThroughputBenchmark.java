@@ -19,10 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 @EnabledIfSystemProperty(named = "vidlabel.benchmark", matches = "true")
 class TrainingThroughputBenchmark {
 
-  @ParameterizedTest(name = "depth {0}")
-  @ValueSource(ints = {20, 29})
-  void printsTrainingImagesPerSecondOfWidth16BottleneckAtBatch128(int depth, @TempDir Path out) throws Exception {
-    TrainConfig config = TrainConfig.builder(ResNetSpec.smallImage(depth, 16, BlockType.BOTTLENECK), out)
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"20 bottleneck", "29 bottleneck", "20 basic"})
+  void printsTrainingImagesPerSecondOfWidth16AtBatch128(String network, @TempDir Path out) throws Exception {
+    String[] parts = network.split(" ");
+    BlockType type = parts[1].equals("basic") ? BlockType.BASIC : BlockType.BOTTLENECK;
+    TrainConfig config = TrainConfig.builder(ResNetSpec.smallImage(Integer.parseInt(parts[0]), 16, type), out)
         .dataDir(TestData.fashionMnist())
         .limit(Integer.getInteger("vidlabel.benchmark.images", 2048))
         .epochs(2)
@@ -32,8 +34,9 @@ class TrainingThroughputBenchmark {
       List<EpochStats> history = trainer.train(System.err).history();
       EpochStats last = history.get(history.size() - 1);
       System.out.printf(Locale.ROOT,
-          "BENCHMARK %s batch 128: %.0f images/s (%.1f s for %d images; 60k-image epoch ~%.1f min)%n",
-          config.spec().architecture(), last.imagesPerSecond(), last.seconds(),
+          "BENCHMARK %s (%,d parameters) batch 128: %.0f images/s (%.1f s for %d images; 60k-image epoch ~%.1f min)%n",
+          config.spec().architecture(), trainer.trainTower().trainableParameterCount(),
+          last.imagesPerSecond(), last.seconds(),
           (int) Math.round(last.imagesPerSecond() * last.seconds()), 60000 / last.imagesPerSecond() / 60);
     }
   }
