@@ -1,0 +1,200 @@
+package io.vidlabel.training;
+
+import io.vidlabel.training.resnet.ResNet;
+import io.vidlabel.training.resnet.ResNetBuilder;
+import io.vidlabel.training.resnet.ResNetBuilder.Mode;
+import io.vidlabel.training.resnet.ResNetSpec;
+import io.vidlabel.training.resnet.VariableStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Writes a trained ResNet as a SavedModel plus the {@code model.json} descriptor the service reads.
+ *
+ * <p>The export graph is built fresh in inference mode, with variables that have no initializers,
+ * and filled from the training checkpoint by name; so it holds no optimiser state, no training
+ * tower and no init op a loader could run over the restored weights.
+ *
+ * <p>The serving input is what the service produces for every model: {@code images}, float32
+ * [N, H, W, 3], RGB, already scaled by {@code scale} and normalised with {@code mean}/{@code std}
+ * per channel. A network trained on one channel gets a fixed luma conversion first (ITU-R BT.601
+ * weights, which sum to 1, so a gray frame normalised per channel maps exactly to the normalised
+ * gray value the network was trained on).
+ *
+ * <p>Signatures: {@code serving_default} (images -> {@code probabilities}, {@code logits}) and
+ * {@code features} (images -> {@code features}, the output of a chosen stage or block).
+ */
+public final class ModelExporter {
+
+  public static final String SERVING_SIGNATURE = "serving_default";
+  public static final String FEATURES_SIGNATURE = "features";
+  public static final String INPUT = "images";
+  public static final String PROBABILITIES = "probabilities";
+  public static final String LOGITS = "logits";
+  public static final String FEATURES = "features";
+  public static final String DESCRIPTOR = "model.json";
+
+  private static final float[] LUMA = {0.299f, 0.587f, 0.114f};
+
+  /**
+   * What goes into {@code model.json} besides what the exporter knows itself.
+   *
+   * @param name model name in the store
+   * @param version model version
+   * @param labels class names in output order
+   * @param mean per-channel mean of the pixels scaled to [0, 1]
+   * @param std per-channel std
+   * @param training free-form training facts (dataset, images, epochs, seed, command)
+   * @param metrics free-form metrics (top1, perClass, ...)
+   * @param parent version this model was fine-tuned from, or null
+   */
+  public record Descriptor(
+      String name,
+      String version,
+      List<String> labels,
+      float mean,
+      float std,
+      Map<String, Object> training,
+      Map<String, Object> metrics,
+      String parent) {}
+
+  private ModelExporter() {}
+
+  /**
+   * Exports the weights at {@code checkpointPrefix} into {@code dir} (which must not exist or be
+   * empty).
+   *
+   * @param featureName name of the {@link ResNet#features()} entry behind the {@code features}
+   *     signature, for example {@code stage3} or {@code pooled}
+   * @return the written {@code model.json} content
+   */
+  public static Map<String, Object> export(
+      ResNetSpec spec, Path checkpointPrefix, Path dir, String featureName, Descriptor descriptor)
+      throws IOException {
+    TensorFlowRuntime.ensureLoaded();
+    if (Files.exists(dir)) {
+      try (Stream<Path> s = Files.list(dir)) {
+        if (s.findAny().isPresent()) {
+          throw new IOException("export directory " + dir + " is not empty");
+        }
+      }
+    }
+    Files.createDirectories(dir.getParent() == null ? dir.toAbsolutePath().getParent() : dir.getParent());
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      Placeholder<TFloat32> images = tf.withName(INPUT).placeholder(
+          TFloat32.class, Placeholder.shape(Shape.of(-1, spec.inputHeight(), spec.inputWidth(), 3)));
+      Operand<TFloat32> input = images;
+      if (spec.channels() == 1) {
+        float[][][][] kernel = {{{{LUMA[0]}, {LUMA[1]}, {LUMA[2]}}}};
+        input = tf.withSubScope("to_gray").nn.conv2d(images, tf.constant(kernel), List.of(1L, 1L, 1L, 1L), "VALID");
+      } else if (spec.channels() != 3) {
+        throw new IllegalArgumentException("can export 1- or 3-channel networks, not " + spec.channels());
+      }
+      ResNet net = ResNetBuilder.builder(spec)
+          .optMode(Mode.INFERENCE)
+          .build(tf, VariableStore.uninitialized(tf), input);
+      Operand<TFloat32> logits = tf.withName(LOGITS).identity(net.logits());
+      Operand<TFloat32> probabilities = tf.withName(PROBABILITIES).nn.softmax(net.logits());
+      Operand<TFloat32> features = tf.withName(FEATURES).identity(net.feature(featureName));
+      try (Session session = new Session(graph)) {
+        session.restore(checkpointPrefix.toString());
+        Signature serving = Signature.builder(SERVING_SIGNATURE)
+            .input(INPUT, images)
+            .output(PROBABILITIES, probabilities)
+            .output(LOGITS, logits)
+            .build();
+        Signature featureSig = Signature.builder(FEATURES_SIGNATURE)
+            .input(INPUT, images)
+            .output(FEATURES, features)
+            .build();
+        SavedModelBundle.exporter(dir.toString())
+            .withSession(session)
+            .withSignatures(serving, featureSig)
+            .export();
+      }
+    }
+    Map<String, Object> json = descriptorJson(spec, featureName, descriptor, checksum(dir));
+    Trainer.jsonMapper().writeValue(dir.resolve(DESCRIPTOR).toFile(), json);
+    return json;
+  }
+
+  private static Map<String, Object> descriptorJson(
+      ResNetSpec spec, String featureName, Descriptor d, String checksum) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", d.name());
+    m.put("version", d.version());
+    m.put("architecture", spec.architecture());
+    m.put("inputWidth", spec.inputWidth());
+    m.put("inputHeight", spec.inputHeight());
+    m.put("channels", 3);
+    m.put("layout", "NHWC");
+    m.put("colourOrder", "RGB");
+    m.put("scale", 1.0 / 255.0);
+    m.put("mean", List.of(d.mean(), d.mean(), d.mean()));
+    m.put("std", List.of(d.std(), d.std(), d.std()));
+    m.put("labels", d.labels());
+    m.put("signature", SERVING_SIGNATURE);
+    m.put("inputTensor", INPUT);
+    m.put("outputTensor", PROBABILITIES);
+    m.put("outputIsProbabilities", true);
+    m.put("training", d.training());
+    m.put("metrics", d.metrics());
+    m.put("parent", d.parent());
+    m.put("checksum", checksum);
+    return m;
+  }
+
+  /**
+   * SHA-256 over {@code saved_model.pb} and every file under {@code variables/}, in sorted order of
+   * their relative paths ('/'-separated); each file contributes its path (UTF-8) then its bytes.
+   */
+  public static String checksum(Path dir) throws IOException {
+    List<String> files = new ArrayList<>();
+    files.add("saved_model.pb");
+    Path vars = dir.resolve("variables");
+    if (Files.isDirectory(vars)) {
+      try (Stream<Path> s = Files.walk(vars)) {
+        s.filter(Files::isRegularFile)
+            .map(p -> dir.relativize(p).toString().replace('\\', '/'))
+            .forEach(files::add);
+      }
+    }
+    files.sort(null);
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[1 << 16];
+      for (String f : files) {
+        sha.update(f.getBytes(StandardCharsets.UTF_8));
+        try (InputStream in = Files.newInputStream(dir.resolve(f))) {
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            sha.update(buffer, 0, n);
+          }
+        }
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+}

@@ -1,0 +1,355 @@
+package io.vidlabel.training;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vidlabel.training.FashionMnist.Dataset;
+import io.vidlabel.training.FashionMnist.Split;
+import io.vidlabel.training.resnet.ResNet;
+import io.vidlabel.training.resnet.ResNetBuilder;
+import io.vidlabel.training.resnet.ResNetBuilder.Mode;
+import io.vidlabel.training.resnet.VariableStore;
+import io.vidlabel.training.resnet.VariableStore.Init;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.train.ApplyMomentum;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Trains a ResNet on Fashion-MNIST with SGD + momentum on the TensorFlow graph API.
+ *
+ * <p>One graph holds two towers that share variables: a training tower (batch statistics, moving
+ * average updates, gradients) and an inference tower (moving statistics) for evaluation. A step
+ * runs the training tower, applies {@code ApplyMomentum} to every trainable variable and updates
+ * the batch-norm moving averages. The updates wait for all gradients (control dependencies), so
+ * no backward op reads a weight that was already changed in the same step.
+ *
+ * <p>Weight decay is added to the gradient ({@code g + wd * w}) instead of going through an L2
+ * loss op, so it needs no extra gradient op and the reported loss is the pure cross-entropy.
+ *
+ * <p>Reproducibility: the seed fixes initial weights (seeded init ops), the shuffle of every epoch
+ * and every augmentation decision, each derived from (seed, epoch), so a resumed run sees the same
+ * batches as an uninterrupted one. Multithreaded TensorFlow kernels can still differ in the last
+ * float bits between runs.
+ */
+public final class Trainer implements AutoCloseable {
+
+  /** Checkpoint prefix inside {@code <out>/checkpoints}. */
+  public static final String CHECKPOINT = "ckpt";
+
+  private static final String STATE_FILE = "state.json";
+  private static final long PROGRESS_INTERVAL_NANOS = 10_000_000_000L;
+  private static final int EVAL_BATCH = 500;
+
+  private final TrainConfig config;
+  private final Graph graph;
+  private final Session session;
+  private final Placeholder<TFloat32> images;
+  private final Placeholder<TFloat32> labels;
+  private final Placeholder<TFloat32> learningRate;
+  private final Operand<TFloat32> loss;
+  private final Operand<TFloat32> correct;
+  private final Op trainStep;
+  private final Placeholder<TFloat32> evalImages;
+  private final Operand<TFloat32> evalProbabilities;
+  private final ResNet trainTower;
+
+  /** Per-epoch numbers. */
+  /**
+   * @param loss mean training cross-entropy over the epoch
+   * @param accuracy training accuracy over the epoch (augmented images, batch statistics)
+   * @param monitorAccuracy top-1 on the monitor set after the epoch, or null if not evaluated
+   */
+  public record EpochStats(
+      int epoch, double loss, double accuracy, double imagesPerSecond, double seconds, Double monitorAccuracy) {}
+
+  /**
+   * What a run produced.
+   *
+   * @param checkpointPrefix pass to {@code Session.restore} or {@link ModelExporter}
+   * @param history one entry per epoch run in this process
+   * @param trainedImages training images per epoch
+   */
+  public record TrainResult(Path checkpointPrefix, int epochs, List<EpochStats> history, int trainedImages) {}
+
+  public Trainer(TrainConfig config) {
+    TensorFlowRuntime.ensureLoaded();
+    this.config = config;
+    var spec = config.spec();
+    this.graph = new Graph();
+    try {
+      Ops tf = Ops.create(graph);
+      Shape input = Shape.of(-1, spec.inputHeight(), spec.inputWidth(), spec.channels());
+      VariableStore store = VariableStore.initialized(tf, config.seed());
+      images = tf.withName("images").placeholder(TFloat32.class, Placeholder.shape(input));
+      labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.classes())));
+      learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+      Ops train = tf.withSubScope("train");
+      trainTower = ResNetBuilder.builder(spec).optMode(Mode.TRAINING).build(train, store, images);
+      loss = train.math.mean(
+          train.nn.softmaxCrossEntropyWithLogits(trainTower.logits(), labels).loss(), train.constant(0));
+      correct = train.sum(
+          train.dtypes.cast(
+              train.math.equal(
+                  train.math.argMax(trainTower.logits(), train.constant(1)),
+                  train.math.argMax(labels, train.constant(1))),
+              TFloat32.class),
+          train.constant(0));
+      trainStep = optimizer(tf.withSubScope("optimizer"), store, trainTower);
+
+      Ops eval = tf.withSubScope("eval");
+      evalImages = tf.withName("eval_images").placeholder(TFloat32.class, Placeholder.shape(input));
+      evalProbabilities = eval.nn.softmax(
+          ResNetBuilder.builder(spec).optMode(Mode.INFERENCE).build(eval, store, evalImages).logits());
+      session = new Session(graph);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  private Op optimizer(Ops tf, VariableStore store, ResNet net) {
+    List<String> names = new ArrayList<>(net.trainableVariables().keySet());
+    List<Operand<?>> vars = new ArrayList<>(net.trainableVariables().values());
+    var grads = tf.gradients(loss, vars);
+    List<Op> gradOps = new ArrayList<>(grads.dy());
+    Ops after = tf.withControlDependencies(gradOps);
+    Operand<TFloat32> momentum = tf.constant(config.momentum());
+    Operand<TFloat32> decay = tf.constant(config.weightDecay());
+    List<Op> updates = new ArrayList<>(net.updateOps());
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      Variable<TFloat32> v = net.trainableVariables().get(name);
+      Operand<TFloat32> g = grads.<TFloat32>dy(i);
+      if (net.decayedVariables().contains(name) && config.weightDecay() > 0) {
+        g = tf.math.add(g, tf.math.mul(decay, v));
+      }
+      Variable<TFloat32> accumulator = store.get("optimizer/" + name + "/momentum", v.shape(), Init.ZEROS, 1);
+      updates.add(after.train.applyMomentum(
+          v, accumulator, learningRate, g, momentum, ApplyMomentum.useNesterov(config.nesterov())));
+    }
+    return tf.withControlDependencies(updates).withName("train_step").noOp();
+  }
+
+  /** Trains for the configured epochs (continuing a checkpoint if asked), saving checkpoints. */
+  public TrainResult train(PrintStream progress) throws IOException {
+    return train(progress, null, 0);
+  }
+
+  /**
+   * As {@link #train(PrintStream)}, and every {@code monitorEvery} epochs (and after the last)
+   * reports top-1 of the inference tower on {@code monitor} (for example the test split).
+   */
+  public TrainResult train(PrintStream progress, Dataset monitor, int monitorEvery) throws IOException {
+    Dataset data = FashionMnist.load(config.dataDir(), Split.TRAIN, config.limit());
+    Path dir = config.outDir().resolve("checkpoints");
+    Files.createDirectories(dir);
+    Path prefix = dir.resolve(CHECKPOINT);
+    int startEpoch = 0;
+    if (config.resume() && Files.exists(dir.resolve(STATE_FILE))) {
+      startEpoch = restore(dir, prefix);
+      progress.printf(Locale.ROOT, "resuming after epoch %d from %s%n", startEpoch, prefix);
+    }
+    int batch = Math.min(config.batchSize(), data.count());
+    int stepsPerEpoch = data.count() / batch;
+    long totalSteps = (long) stepsPerEpoch * config.epochs();
+    var spec = config.spec();
+    int pixels = spec.inputHeight() * spec.inputWidth() * spec.channels();
+    float[] imageBuffer = new float[batch * pixels];
+    float[] labelBuffer = new float[batch * spec.classes()];
+    BatchAugmenter augmenter = new BatchAugmenter(
+        config.cropPadding(), config.flip(), config.erasing(), FashionMnist.MEAN, FashionMnist.STD);
+    List<EpochStats> history = new ArrayList<>();
+    long runStart = System.nanoTime();
+    long stepsDone = 0;
+    try (TFloat32 imageTensor = TFloat32.tensorOf(Shape.of(batch, spec.inputHeight(), spec.inputWidth(), spec.channels()));
+        TFloat32 labelTensor = TFloat32.tensorOf(Shape.of(batch, spec.classes()))) {
+      for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
+        int[] order = shuffled(data.count(), new Random(mix(config.seed(), epoch, 1)));
+        Random augmentation = new Random(mix(config.seed(), epoch, 2));
+        long epochStart = System.nanoTime();
+        long lastReport = epochStart;
+        double lossSum = 0;
+        double correctSum = 0;
+        for (int s = 0; s < stepsPerEpoch; s++) {
+          augmenter.fill(data, order, s * batch, batch, imageBuffer, labelBuffer, spec.classes(), augmentation);
+          imageTensor.copyFrom(DataBuffers.of(imageBuffer, true, false));
+          labelTensor.copyFrom(DataBuffers.of(labelBuffer, true, false));
+          long step = (long) epoch * stepsPerEpoch + s;
+          float lr = config.learningRateAt(step, totalSteps, stepsPerEpoch);
+          try (TFloat32 lrTensor = TFloat32.scalarOf(lr);
+              Result r = session.runner()
+                  .feed(images, imageTensor)
+                  .feed(labels, labelTensor)
+                  .feed(learningRate, lrTensor)
+                  .fetch(loss)
+                  .fetch(correct)
+                  .addTarget(trainStep)
+                  .run()) {
+            float stepLoss = TensorFlowRuntime.scalar(r, 0);
+            if (!Float.isFinite(stepLoss)) {
+              throw new IllegalStateException(
+                  "loss became " + stepLoss + " at epoch " + (epoch + 1) + " step " + (s + 1) + "; lower --lr");
+            }
+            lossSum += stepLoss;
+            correctSum += TensorFlowRuntime.scalar(r, 1);
+          }
+          stepsDone++;
+          long now = System.nanoTime();
+          if (now - lastReport > PROGRESS_INTERVAL_NANOS || s == stepsPerEpoch - 1) {
+            lastReport = now;
+            double elapsed = (now - runStart) / 1e9;
+            double perStep = elapsed / stepsDone;
+            long remaining = totalSteps - step - 1;
+            progress.printf(Locale.ROOT,
+                "epoch %d/%d step %d/%d loss %.4f acc %.2f%% lr %.4f %.0f img/s ETA %s%n",
+                epoch + 1, config.epochs(), s + 1, stepsPerEpoch, lossSum / (s + 1),
+                100 * correctSum / ((s + 1) * (double) batch), lr, batch / perStep,
+                duration(remaining * perStep));
+          }
+        }
+        double seconds = (System.nanoTime() - epochStart) / 1e9;
+        Double monitorAccuracy = null;
+        if (monitor != null && monitorEvery > 0
+            && ((epoch + 1) % monitorEvery == 0 || epoch + 1 == config.epochs())) {
+          monitorAccuracy = evaluate(monitor).top1();
+          progress.printf(Locale.ROOT, "epoch %d/%d monitor top-1 %.2f%% over %d images%n",
+              epoch + 1, config.epochs(), 100 * monitorAccuracy, monitor.count());
+        }
+        history.add(new EpochStats(epoch + 1, lossSum / Math.max(1, stepsPerEpoch),
+            correctSum / Math.max(1, (double) stepsPerEpoch * batch),
+            stepsPerEpoch * batch / seconds, seconds, monitorAccuracy));
+        if ((epoch + 1) % config.checkpointEvery() == 0 || epoch + 1 == config.epochs()) {
+          saveCheckpoint(dir, prefix, epoch + 1);
+        }
+      }
+    }
+    if (startEpoch >= config.epochs()) {
+      progress.printf(Locale.ROOT, "checkpoint already has %d epochs; nothing to train%n", startEpoch);
+    }
+    return new TrainResult(prefix, config.epochs(), history, data.count());
+  }
+
+  /** Top-1, per-class accuracy and confusion matrix of the inference tower on {@code data}. */
+  public Evaluation evaluate(Dataset data) {
+    Evaluation evaluation = new Evaluation(FashionMnist.LABELS);
+    int[] truth = new int[data.count()];
+    for (int i = 0; i < truth.length; i++) {
+      truth[i] = data.label(i);
+    }
+    evaluation.addBatch(probabilities(data), truth, data.count());
+    return evaluation;
+  }
+
+  /** Softmax outputs of the inference tower, [count, classes] row-major. */
+  public float[] probabilities(Dataset data) {
+    var spec = config.spec();
+    BatchAugmenter plain = BatchAugmenter.plain(FashionMnist.MEAN, FashionMnist.STD);
+    int pixels = spec.inputHeight() * spec.inputWidth() * spec.channels();
+    float[] buffer = new float[EVAL_BATCH * pixels];
+    float[] oneHot = new float[EVAL_BATCH * spec.classes()];
+    float[] out = new float[data.count() * spec.classes()];
+    int[] order = shuffled(data.count(), null);
+    for (int from = 0; from < data.count(); from += EVAL_BATCH) {
+      int n = Math.min(EVAL_BATCH, data.count() - from);
+      plain.fill(data, order, from, n, buffer, oneHot, spec.classes(), null);
+      float[] slice = n == EVAL_BATCH ? buffer : java.util.Arrays.copyOf(buffer, n * pixels);
+      try (TFloat32 t = TensorFlowRuntime.tensor(
+              Shape.of(n, spec.inputHeight(), spec.inputWidth(), spec.channels()), slice);
+          Result r = session.runner().feed(evalImages, t).fetch(evalProbabilities).run()) {
+        System.arraycopy(TensorFlowRuntime.floats(r, 0), 0, out, from * spec.classes(), n * spec.classes());
+      }
+    }
+    return out;
+  }
+
+  private void saveCheckpoint(Path dir, Path prefix, int epoch) throws IOException {
+    session.save(prefix.toString());
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("epoch", epoch);
+    state.put("architecture", config.spec().architecture());
+    state.put("seed", config.seed());
+    Path tmp = dir.resolve(STATE_FILE + ".tmp");
+    jsonMapper().writeValue(tmp.toFile(), state);
+    Files.move(tmp, dir.resolve(STATE_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private int restore(Path dir, Path prefix) throws IOException {
+    Map<?, ?> state = jsonMapper().readValue(dir.resolve(STATE_FILE).toFile(), Map.class);
+    Object arch = state.get("architecture");
+    if (!config.spec().architecture().equals(arch)) {
+      throw new IOException("checkpoint in " + dir + " is a " + arch + ", not a " + config.spec().architecture());
+    }
+    session.restore(prefix.toString());
+    return ((Number) state.get("epoch")).intValue();
+  }
+
+  /** The training tower, for inspection. */
+  public ResNet trainTower() {
+    return trainTower;
+  }
+
+  public TrainConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+
+  /** The JSON mapper for checkpoints, metrics and model.json (indented). */
+  public static ObjectMapper jsonMapper() {
+    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
+
+  private static long mix(long seed, int epoch, int stream) {
+    long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + stream;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  /** 0..n-1, shuffled by {@code random} (Fisher-Yates), or in order if it is null. */
+  private static int[] shuffled(int n, Random random) {
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    if (random != null) {
+      for (int i = n - 1; i > 0; i--) {
+        int j = random.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+    }
+    return order;
+  }
+
+  static String duration(double seconds) {
+    long s = Math.round(seconds);
+    return s >= 3600
+        ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60)
+        : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+  }
+}

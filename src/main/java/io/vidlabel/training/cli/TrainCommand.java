@@ -1,0 +1,226 @@
+package io.vidlabel.training.cli;
+
+import io.vidlabel.training.Evaluation;
+import io.vidlabel.training.FashionMnist;
+import io.vidlabel.training.FashionMnist.Split;
+import io.vidlabel.training.ModelExporter;
+import io.vidlabel.training.TrainConfig;
+import io.vidlabel.training.TrainConfig.Schedule;
+import io.vidlabel.training.Trainer;
+import io.vidlabel.training.Trainer.EpochStats;
+import io.vidlabel.training.Trainer.TrainResult;
+import io.vidlabel.training.resnet.ResNetSpec;
+import io.vidlabel.training.resnet.ResNetSpec.BlockType;
+import io.vidlabel.training.resnet.ResNetSpec.Shortcut;
+import io.vidlabel.training.resnet.ResNetSpec.Version;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code train}: trains a small-image ResNet on Fashion-MNIST, evaluates it on the test split and
+ * exports it as a model version ({@code <out>/model}: SavedModel + model.json).
+ */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train a ResNet on Fashion-MNIST and export it as a SavedModel with model.json.",
+      "Writes <out>/checkpoints, <out>/model, <out>/metrics.json, <out>/confusion.svg."
+    })
+public class TrainCommand implements Callable<Integer> {
+
+  /** Block type names on the command line. */
+  public enum Block {
+    basic,
+    bottleneck
+  }
+
+  @Spec CommandSpec commandSpec;
+
+  @Option(names = "--data", description = "Fashion-MNIST IDX directory (default: ${DEFAULT-VALUE}).")
+  Path data = FashionMnist.DEFAULT_DIR;
+
+  @Option(names = "--out", required = true, description = "Run directory.")
+  Path out;
+
+  @Option(names = "--depth", description = "9n+2 (bottleneck) or 6n+2 (basic) (default: ${DEFAULT-VALUE}).")
+  int depth = 29;
+
+  @Option(names = "--width", description = "First-stage width (default: ${DEFAULT-VALUE}).")
+  int width = 16;
+
+  @Option(names = "--block", description = "basic or bottleneck (default: ${DEFAULT-VALUE}).")
+  Block block = Block.bottleneck;
+
+  @Option(names = "--preactivation", negatable = true,
+      description = "v2 pre-activation blocks; --no-preactivation for v1 (default: ${DEFAULT-VALUE}).")
+  boolean preactivation = true;
+
+  @Option(names = "--zero-pad-shortcut",
+      description = "Option A shortcuts (subsample + zero channels) instead of 1x1 projections.")
+  boolean zeroPadShortcut;
+
+  @Option(names = "--epochs", description = "Epochs (default: ${DEFAULT-VALUE}).")
+  int epochs = 30;
+
+  @Option(names = "--batch-size", description = "Images per step (default: ${DEFAULT-VALUE}).")
+  int batchSize = 128;
+
+  @Option(names = "--lr", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+  float lr = 0.1f;
+
+  @Option(names = "--momentum", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+  float momentum = 0.9f;
+
+  @Option(names = "--nesterov", negatable = true, description = "Nesterov momentum (default: ${DEFAULT-VALUE}).")
+  boolean nesterov = true;
+
+  @Option(names = "--weight-decay", description = "L2 on kernels (default: ${DEFAULT-VALUE}).")
+  float weightDecay = 5e-4f;
+
+  @Option(names = "--schedule", description = "COSINE or STEP (default: ${DEFAULT-VALUE}).")
+  Schedule schedule = Schedule.COSINE;
+
+  @Option(names = "--warmup-epochs", description = "Linear warm-up (default: ${DEFAULT-VALUE}).")
+  float warmupEpochs = 1f;
+
+  @Option(names = "--seed", description = "Seed for weights, shuffling, augmentation (default: ${DEFAULT-VALUE}).")
+  long seed = 1;
+
+  @Option(names = "--limit", description = "Train on the first N images; 0 = all (default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Option(names = "--eval-limit", description = "Evaluate on the first N test images; 0 = all (default: ${DEFAULT-VALUE}).")
+  int evalLimit;
+
+  @Option(names = "--eval-every",
+      description = "Report test top-1 every N epochs while training; 0 = only at the end (default: ${DEFAULT-VALUE}).")
+  int evalEvery;
+
+  @Option(names = "--resume", description = "Continue from <out>/checkpoints if present.")
+  boolean resume;
+
+  @Option(names = "--crop-padding", description = "Random-crop padding in pixels; 0 = off (default: ${DEFAULT-VALUE}).")
+  int cropPadding = 4;
+
+  @Option(names = "--flip", negatable = true, description = "Random horizontal flips (default: ${DEFAULT-VALUE}).")
+  boolean flip = true;
+
+  @Option(names = "--erasing", description = "Random-erasing probability; 0 = off (default: ${DEFAULT-VALUE}).")
+  float erasing;
+
+  @Option(names = "--checkpoint-every", description = "Epochs between checkpoints (default: ${DEFAULT-VALUE}).")
+  int checkpointEvery = 1;
+
+  @Option(names = "--features", description = "Output behind the 'features' signature, e.g. stage2, stage3/block1, pooled (default: last stage).")
+  String features;
+
+  @Option(names = "--name", description = "Model name in model.json (default: ${DEFAULT-VALUE}).")
+  String name = "fashion-resnet";
+
+  @Option(names = "--model-version", description = "Model version in model.json (default: UTC time of the export).")
+  String modelVersion;
+
+  @Option(names = "--no-export", description = "Train and evaluate only.")
+  boolean noExport;
+
+  @Override
+  public Integer call() throws Exception {
+    ResNetSpec spec;
+    try {
+      spec = ResNetSpec.smallImage(depth, width, block == Block.basic ? BlockType.BASIC : BlockType.BOTTLENECK)
+          .withVersion(preactivation ? Version.V2 : Version.V1)
+          .withShortcut(zeroPadShortcut ? Shortcut.ZERO_PAD : Shortcut.PROJECTION);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    TrainConfig config = TrainConfig.builder(spec, out)
+        .dataDir(data).epochs(epochs).batchSize(batchSize).learningRate(lr).momentum(momentum)
+        .nesterov(nesterov).weightDecay(weightDecay).schedule(schedule).warmupEpochs(warmupEpochs)
+        .seed(seed).limit(limit).resume(resume).cropPadding(cropPadding).flip(flip).erasing(erasing)
+        .checkpointEvery(checkpointEvery).build();
+    String featureName = features != null ? features : ResNetSpec.stageName(spec.stages() - 1);
+    long start = System.nanoTime();
+    TrainResult result;
+    Evaluation evaluation;
+    try (Trainer trainer = new Trainer(config)) {
+      System.err.printf(Locale.ROOT, "training %s (%,d trainable parameters) on %s%n",
+          spec.architecture(), trainer.trainTower().trainableParameterCount(), data);
+      var test = FashionMnist.load(data, Split.TEST, evalLimit);
+      result = trainer.train(System.err, test, evalEvery);
+      evaluation = trainer.evaluate(test);
+    } catch (IOException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Files.createDirectories(out);
+    System.out.print(evaluation.confusionText());
+    Files.writeString(out.resolve("confusion.txt"), evaluation.confusionText());
+    Files.writeString(out.resolve("confusion.svg"), evaluation.confusionSvg());
+
+    Map<String, Object> metrics = new LinkedHashMap<>(evaluation.toMap());
+    metrics.remove("confusion");
+    if (!result.history().isEmpty()) {
+      EpochStats last = result.history().get(result.history().size() - 1);
+      metrics.put("trainLoss", last.loss());
+      metrics.put("trainAccuracy", last.accuracy());
+      metrics.put("trainImagesPerSecond",
+          result.history().stream().mapToDouble(EpochStats::imagesPerSecond).average().orElse(0));
+    }
+    metrics.put("wallSeconds", seconds);
+    Map<String, Object> full = new LinkedHashMap<>(metrics);
+    full.put("confusion", evaluation.toMap().get("confusion"));
+    full.put("history", result.history());
+    Trainer.jsonMapper().writeValue(out.resolve("metrics.json").toFile(), full);
+
+    if (!noExport) {
+      Map<String, Object> training = new LinkedHashMap<>();
+      training.put("dataset", "fashion-mnist");
+      training.put("images", result.trainedImages());
+      training.put("epochs", epochs);
+      training.put("seed", seed);
+      training.put("command", commandLine());
+      String version = modelVersion != null ? modelVersion
+          : ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+      Path modelDir = out.resolve("model");
+      replacePreviousExport(modelDir);
+      ModelExporter.export(spec, result.checkpointPrefix(), modelDir, featureName,
+          new ModelExporter.Descriptor(name, version, FashionMnist.LABELS, FashionMnist.MEAN, FashionMnist.STD,
+              training, metrics, null));
+      System.err.println("exported " + spec.architecture() + " to " + modelDir);
+    }
+    return 0;
+  }
+
+  /** A rerun (for example with --resume) replaces the export of the previous run. */
+  private static void replacePreviousExport(Path modelDir) throws IOException {
+    if (!Files.isRegularFile(modelDir.resolve(ModelExporter.DESCRIPTOR))) {
+      return;
+    }
+    try (var files = Files.walk(modelDir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private String commandLine() {
+    List<String> args = commandSpec == null ? List.of() : commandSpec.commandLine().getParseResult().originalArgs();
+    return "train " + String.join(" ", args);
+  }
+}

@@ -1,0 +1,22 @@
+package io.vidlabel.training;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where tests find Fashion-MNIST; they fail (not skip) without it so CI notices. */
+final class TestData {
+
+  private TestData() {}
+
+  static Path fashionMnist() {
+    Path dir = Path.of(System.getProperty("vidlabel.fashion-mnist.dir", FashionMnist.DEFAULT_DIR.toString()));
+    if (!Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz"))
+        && !Files.isRegularFile(dir.resolve("train-images-idx3-ubyte"))) {
+      fail("Fashion-MNIST not found in " + dir + ": install the Debian package "
+          + FashionMnist.DEBIAN_PACKAGE + " (apt-get install " + FashionMnist.DEBIAN_PACKAGE + ")");
+    }
+    return dir;
+  }
+}

@@ -1,0 +1,107 @@
+package io.vidlabel.training.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CommandsTest {
+
+  private static Path dataDir() {
+    Path dir = Path.of(System.getProperty("vidlabel.fashion-mnist.dir", "/usr/share/datasets/fashion-mnist"));
+    assertThat(dir.resolve("train-images-idx3-ubyte.gz"))
+        .as("Fashion-MNIST: install the Debian package dataset-fashion-mnist")
+        .exists();
+    return dir;
+  }
+
+  @Test
+  void trainExportsAModelThatEvaluateReadsAndResumeContinuesTheRun(@TempDir Path tmp) throws Exception {
+    Path data = dataDir();
+    Path out = tmp.resolve("run");
+    String[] common = {
+      "--data", data.toString(), "--out", out.toString(), "--depth", "11", "--width", "4",
+      "--batch-size", "64", "--limit", "128", "--eval-limit", "100", "--seed", "9",
+      "--model-version", "7"
+    };
+    int first = new CommandLine(new TrainCommand()).execute(concat(common, "--epochs", "1", "--eval-every", "1"));
+    assertThat(first).isZero();
+    assertThat(out.resolve("model/saved_model.pb")).exists();
+    assertThat(out.resolve("confusion.svg")).content().startsWith("<svg");
+    Map<?, ?> model = new ObjectMapper().readValue(out.resolve("model/model.json").toFile(), Map.class);
+    assertThat(model.get("version")).isEqualTo("7");
+    Map<?, ?> training = (Map<?, ?>) model.get("training");
+    assertThat(training.get("epochs")).isEqualTo(1);
+    assertThat(training.get("seed")).isEqualTo(9);
+    assertThat((String) training.get("command")).startsWith("train --data");
+    assertThat(((Map<?, ?>) model.get("metrics")).get("top1")).isInstanceOf(Number.class);
+    Map<?, ?> runMetrics = new ObjectMapper().readValue(out.resolve("metrics.json").toFile(), Map.class);
+    Map<?, ?> epoch1 = (Map<?, ?>) ((java.util.List<?>) runMetrics.get("history")).get(0);
+    assertThat(((Number) epoch1.get("monitorAccuracy")).doubleValue())
+        .isEqualTo(((Number) runMetrics.get("top1")).doubleValue());
+
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int second;
+    try {
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      second = new CommandLine(new TrainCommand()).execute(concat(common, "--epochs", "2", "--resume"));
+    } finally {
+      System.setErr(stderr);
+    }
+    String log = captured.toString(StandardCharsets.UTF_8);
+    assertThat(second).as(log).isZero();
+    assertThat(log).contains("resuming after epoch 1").contains("epoch 2/2").doesNotContain("epoch 1/2");
+
+    Path json = tmp.resolve("eval.json");
+    Path svg = tmp.resolve("eval.svg");
+    int evaluated = new CommandLine(new EvaluateCommand()).execute(
+        "--model", out.resolve("model").toString(), "--data", data.toString(), "--limit", "100",
+        "--json", json.toString(), "--svg", svg.toString());
+    assertThat(evaluated).isZero();
+    Map<?, ?> metrics = new ObjectMapper().readValue(json.toFile(), Map.class);
+    assertThat(metrics.get("images")).isEqualTo(100);
+    Map<?, ?> exported = new ObjectMapper().readValue(out.resolve("model/model.json").toFile(), Map.class);
+    // The exported graph (RGB in) scores the same test images as the training graph did.
+    assertThat(((Number) metrics.get("top1")).doubleValue())
+        .isEqualTo(((Number) ((Map<?, ?>) exported.get("metrics")).get("top1")).doubleValue());
+    assertThat(svg).content().contains("Confusion matrix");
+  }
+
+  @Test
+  void trainNamesTheDebianPackageWhenTheDatasetIsMissing(@TempDir Path tmp) {
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      code = new CommandLine(new TrainCommand()).execute(
+          "--data", tmp.resolve("nothing").toString(), "--out", tmp.resolve("run").toString(),
+          "--depth", "11", "--width", "4");
+    } finally {
+      System.setErr(stderr);
+    }
+    assertThat(code).isEqualTo(2);
+    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("dataset-fashion-mnist");
+  }
+
+  @Test
+  void trainRejectsADepthThatIsNotNineNPlusTwo(@TempDir Path tmp) {
+    int code = new CommandLine(new TrainCommand()).execute(
+        "--out", tmp.toString(), "--depth", "12");
+    assertThat(code).isEqualTo(2);
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}
