@@ -1,5 +1,7 @@
 package io.vidlabel.cli;
 
+import io.vidlabel.training.cli.EvaluateCommand;
+import io.vidlabel.training.cli.TrainCommand;
 import picocli.CommandLine.Command;
 
 @Command(
@@ -13,6 +15,8 @@ import picocli.CommandLine.Command;
       ClassifyCommand.class,
       PublishCommand.class,
       BenchCommand.class,
+      TrainCommand.class,
+      EvaluateCommand.class,
       ColourModelCommand.class
     })
 public class VidlabelCommand {}

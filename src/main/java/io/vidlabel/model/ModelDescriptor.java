@@ -69,7 +69,7 @@ public record ModelDescriptor(
     String outputTensor,
     Boolean outputIsProbabilities,
     Map<String, Object> training,
-    Map<String, Double> metrics,
+    Map<String, Object> metrics,
     String parent,
     String checksum) {
 
@@ -193,9 +193,10 @@ public record ModelDescriptor(
       p.add("'checksum' must be 64 lowercase hex digits (SHA-256), got \"" + checksum + "\"");
     }
     if (metrics != null) {
+      // Metrics are free-form (per-class maps, counts); any number in them must be finite.
       metrics.forEach(
           (k, v) -> {
-            if (v == null || !Double.isFinite(v)) {
+            if (v == null || (v instanceof Number n && !Double.isFinite(n.doubleValue()))) {
               p.add("metric '" + k + "' must be a finite number, got " + v);
             }
           });

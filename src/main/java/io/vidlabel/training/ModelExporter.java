@@ -1,20 +1,15 @@
 package io.vidlabel.training;
 
+import io.vidlabel.model.ModelChecksum;
+import io.vidlabel.model.ModelDescriptor;
 import io.vidlabel.training.resnet.ResNet;
 import io.vidlabel.training.resnet.ResNetBuilder;
 import io.vidlabel.training.resnet.ResNetBuilder.Mode;
 import io.vidlabel.training.resnet.ResNetSpec;
 import io.vidlabel.training.resnet.VariableStore;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -86,9 +81,9 @@ public final class ModelExporter {
    *
    * @param featureName name of the {@link ResNet#features()} entry behind the {@code features}
    *     signature, for example {@code stage3} or {@code pooled}
-   * @return the written {@code model.json} content
+   * @return the written {@code model.json} descriptor
    */
-  public static Map<String, Object> export(
+  public static ModelDescriptor export(
       ResNetSpec spec, Path checkpointPrefix, Path dir, String featureName, Descriptor descriptor)
       throws IOException {
     TensorFlowRuntime.ensureLoaded();
@@ -134,67 +129,34 @@ public final class ModelExporter {
             .export();
       }
     }
-    Map<String, Object> json = descriptorJson(spec, featureName, descriptor, checksum(dir));
-    Trainer.jsonMapper().writeValue(dir.resolve(DESCRIPTOR).toFile(), json);
-    return json;
+    ModelDescriptor written = descriptor(spec, descriptor).withChecksum(ModelChecksum.compute(dir));
+    written.write(dir);
+    return written;
   }
 
-  private static Map<String, Object> descriptorJson(
-      ResNetSpec spec, String featureName, Descriptor d, String checksum) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("name", d.name());
-    m.put("version", d.version());
-    m.put("architecture", spec.architecture());
-    m.put("inputWidth", spec.inputWidth());
-    m.put("inputHeight", spec.inputHeight());
-    m.put("channels", 3);
-    m.put("layout", "NHWC");
-    m.put("colourOrder", "RGB");
-    m.put("scale", 1.0 / 255.0);
-    m.put("mean", List.of(d.mean(), d.mean(), d.mean()));
-    m.put("std", List.of(d.std(), d.std(), d.std()));
-    m.put("labels", d.labels());
-    m.put("signature", SERVING_SIGNATURE);
-    m.put("inputTensor", INPUT);
-    m.put("outputTensor", PROBABILITIES);
-    m.put("outputIsProbabilities", true);
-    m.put("training", d.training());
-    m.put("metrics", d.metrics());
-    m.put("parent", d.parent());
-    m.put("checksum", checksum);
-    return m;
-  }
-
-  /**
-   * SHA-256 over {@code saved_model.pb} and every file under {@code variables/}, in sorted order of
-   * their relative paths ('/'-separated); each file contributes its path (UTF-8) then its bytes.
-   */
-  public static String checksum(Path dir) throws IOException {
-    List<String> files = new ArrayList<>();
-    files.add("saved_model.pb");
-    Path vars = dir.resolve("variables");
-    if (Files.isDirectory(vars)) {
-      try (Stream<Path> s = Files.walk(vars)) {
-        s.filter(Files::isRegularFile)
-            .map(p -> dir.relativize(p).toString().replace('\\', '/'))
-            .forEach(files::add);
-      }
-    }
-    files.sort(null);
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[1 << 16];
-      for (String f : files) {
-        sha.update(f.getBytes(StandardCharsets.UTF_8));
-        try (InputStream in = Files.newInputStream(dir.resolve(f))) {
-          for (int n; (n = in.read(buffer)) > 0; ) {
-            sha.update(buffer, 0, n);
-          }
-        }
-      }
-      return HexFormat.of().formatHex(sha.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-    }
+  private static ModelDescriptor descriptor(ResNetSpec spec, Descriptor d) {
+    List<Double> mean = List.of((double) d.mean(), (double) d.mean(), (double) d.mean());
+    List<Double> std = List.of((double) d.std(), (double) d.std(), (double) d.std());
+    return new ModelDescriptor(
+        d.name(),
+        d.version(),
+        spec.architecture(),
+        spec.inputWidth(),
+        spec.inputHeight(),
+        3,
+        ModelDescriptor.LAYOUT_NHWC,
+        ModelDescriptor.ORDER_RGB,
+        1.0 / 255.0,
+        mean,
+        std,
+        d.labels(),
+        SERVING_SIGNATURE,
+        INPUT,
+        PROBABILITIES,
+        true,
+        d.training(),
+        d.metrics(),
+        d.parent(),
+        null);
   }
 }

@@ -1,6 +1,7 @@
 package io.vidlabel.training;
 
 import ai.djl.engine.Engine;
+import io.vidlabel.inference.TensorflowNatives;
 import org.tensorflow.Result;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -17,6 +18,7 @@ public final class TensorFlowRuntime {
    * the core API classes do not load natives themselves here (DESIGN.md, point 1).
    */
   public static void ensureLoaded() {
+    TensorflowNatives.configure();
     Engine.getEngine("TensorFlow");
   }
 

@@ -16,6 +16,8 @@ import io.vidlabel.training.resnet.ResNetSpec;
 import io.vidlabel.training.resnet.ResNetSpec.BlockType;
 import java.nio.file.Path;
 import java.util.Map;
+import io.vidlabel.inference.LoadedModel;
+import io.vidlabel.model.ModelChecksum;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Result;
@@ -98,10 +100,14 @@ class ExportRoundTripTest {
     assertThat(descriptor.keySet()).containsExactly(
         "name", "version", "architecture", "inputWidth", "inputHeight", "channels", "layout",
         "colourOrder", "scale", "mean", "std", "labels", "signature", "inputTensor", "outputTensor",
-        "outputIsProbabilities", "training", "metrics", "parent", "checksum");
+        "outputIsProbabilities", "training", "metrics", "checksum"); // no parent: trained from scratch
     assertThat(descriptor.get("architecture")).isEqualTo("resnet-11-bottleneck-v2 w4");
     assertThat(descriptor.get("channels")).isEqualTo(3);
     assertThat(descriptor.get("labels")).isEqualTo(FashionMnist.LABELS);
-    assertThat(descriptor.get("checksum")).isEqualTo(ModelExporter.checksum(modelDir));
+    assertThat(descriptor.get("checksum")).isEqualTo(ModelChecksum.compute(modelDir));
+    // and the service's loader accepts it, checksum verified
+    try (LoadedModel served = LoadedModel.load(modelDir)) {
+      assertThat(served.descriptor().labels()).isEqualTo(FashionMnist.LABELS);
+    }
   }
 }

@@ -11,6 +11,8 @@ import io.vidlabel.training.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.vidlabel.model.ModelDescriptor;
+import io.vidlabel.model.ModelException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -53,33 +55,33 @@ public class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<?, ?> descriptor;
+    ModelDescriptor descriptor;
     Dataset test;
     try {
-      descriptor = Trainer.jsonMapper().readValue(model.resolve(ModelExporter.DESCRIPTOR).toFile(), Map.class);
+      descriptor = ModelDescriptor.read(model);
       test = FashionMnist.load(data, Split.TEST, limit);
-    } catch (IOException e) {
+    } catch (IOException | ModelException e) {
       System.err.println(e.getMessage());
       return 2;
     }
-    int width = ((Number) descriptor.get("inputWidth")).intValue();
-    int height = ((Number) descriptor.get("inputHeight")).intValue();
+    int width = descriptor.inputWidth();
+    int height = descriptor.inputHeight();
     if (width != test.cols() || height != test.rows()) {
       System.err.printf("model expects %dx%d input, Fashion-MNIST is %dx%d%n", width, height, test.cols(), test.rows());
       return 2;
     }
-    double scale = ((Number) descriptor.get("scale")).doubleValue();
+    double scale = descriptor.scale();
     if (Math.abs(scale * 255 - 1) > 1e-6) {
       System.err.println("only models with scale 1/255 are supported here, not " + scale);
       return 2;
     }
-    float mean = ((Number) ((List<?>) descriptor.get("mean")).get(0)).floatValue();
-    float std = ((Number) ((List<?>) descriptor.get("std")).get(0)).floatValue();
-    @SuppressWarnings("unchecked")
-    List<String> labels = (List<String>) descriptor.get("labels");
-    String signature = (String) descriptor.get("signature");
-    String input = (String) descriptor.get("inputTensor");
-    String output = (String) descriptor.get("outputTensor");
+    // Fashion-MNIST is grey: the exporter repeats one mean and std for the three channels.
+    float mean = descriptor.mean().get(0).floatValue();
+    float std = descriptor.std().get(0).floatValue();
+    List<String> labels = descriptor.labels();
+    String signature = descriptor.signature();
+    String input = descriptor.inputTensor();
+    String output = descriptor.outputTensor();
 
     TensorFlowRuntime.ensureLoaded();
     Evaluation evaluation = new Evaluation(labels);
