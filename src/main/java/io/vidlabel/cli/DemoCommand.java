@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -69,7 +70,7 @@ public class DemoCommand implements Callable<Integer> {
       // A fresh state dir: state left by an earlier demo belongs to a broker that no longer exists.
       service.start(
           servers, Map.of(StreamsConfig.STATE_DIR_CONFIG, resources.stateDir().toString()));
-      long[] seen = {0};
+      AtomicLong seen = new AtomicLong();
       String printerServers = servers;
       printer = new Thread(() -> printLabels(printerServers, running, seen), "demo-printer");
       printer.setDaemon(true);
@@ -103,15 +104,12 @@ public class DemoCommand implements Callable<Integer> {
   }
 
   /** Returns once no new segment label has arrived for a few seconds after the first one. */
-  private static void awaitQuiet(long[] seen) throws InterruptedException {
+  private static void awaitQuiet(AtomicLong seen) throws InterruptedException {
     long last = -1;
     long quietSince = System.nanoTime();
     while (true) {
       Thread.sleep(500); // polling a counter another thread advances; nothing to await on
-      long now;
-      synchronized (seen) {
-        now = seen[0];
-      }
+      long now = seen.get();
       if (now != last) {
         last = now;
         quietSince = System.nanoTime();
@@ -121,7 +119,7 @@ public class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private void printLabels(String servers, AtomicBoolean running, long[] seen) {
+  private void printLabels(String servers, AtomicBoolean running, AtomicLong seen) {
     Properties p = KafkaClients.common(servers, config.kafka().client());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "vidlabel-demo-printer");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -139,9 +137,7 @@ public class DemoCommand implements Callable<Integer> {
               "%-14s segment %3d  %-10s %.2f   (%d of %d frames classified, model %s/%s)%n",
               s.stream(), s.segment(), s.label(), s.score(), s.framesClassified(), s.framesDecoded(),
               s.model(), s.modelVersion());
-          synchronized (seen) {
-            seen[0]++;
-          }
+          seen.incrementAndGet();
         }
       }
     }

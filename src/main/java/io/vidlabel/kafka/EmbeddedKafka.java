@@ -108,19 +108,25 @@ public final class EmbeddedKafka implements AutoCloseable {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrapServers);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    Exception last = null;
     try (Admin admin = Admin.create(p)) {
-      while (true) {
+      while (System.nanoTime() < deadline) {
         try {
           if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
             return;
           }
         } catch (Exception e) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("embedded broker not ready after 60 s", e);
-          }
+          last = e;
+        }
+        try {
+          Thread.sleep(100); // the broker registers itself shortly after startup() returns
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for the embedded broker", e);
         }
       }
     }
+    throw new IllegalStateException("embedded broker not ready after 60 s", last);
   }
 
   private static int freePort() throws IOException {
