@@ -2,14 +2,13 @@ package io.vidlabel.cli;
 
 import io.vidlabel.kafka.EmbeddedKafka;
 import io.vidlabel.service.ClassifierService;
+import io.vidlabel.util.Directories;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * What the demo starts beyond the service: the embedded broker and a scratch state directory.
@@ -52,11 +51,7 @@ public class DemoResources {
       kafka = null;
     }
     if (stateDir != null) {
-      try (Stream<Path> files = Files.walk(stateDir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      } catch (IOException ignored) {
-        // a scratch directory left in the temp dir is harmless
-      }
+      Directories.deleteQuietly(stateDir);
       stateDir = null;
     }
   }

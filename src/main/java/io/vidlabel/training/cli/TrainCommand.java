@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.vidlabel.util.Directories;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -212,11 +213,7 @@ public class TrainCommand implements Callable<Integer> {
     if (!Files.isRegularFile(modelDir.resolve(ModelExporter.DESCRIPTOR))) {
       return;
     }
-    try (var files = Files.walk(modelDir)) {
-      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    Directories.delete(modelDir);
   }
 
   private String commandLine() {
