@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.FrameGrabber;
+import org.bytedeco.javacv.FrameRecorder;
 
 /**
  * Runs a {@link SourceSession} on a file once, or on a network source for as long as it is
@@ -61,8 +63,7 @@ public final class SourceRunner {
         connections++;
         listener.connected(reconnects);
         read = session.run(grabber, stop);
-      } catch (org.bytedeco.javacv.FrameGrabber.Exception
-          | org.bytedeco.javacv.FrameRecorder.Exception e) {
+      } catch (FrameGrabber.Exception | FrameRecorder.Exception e) {
         error = e.getMessage();
       } catch (RuntimeException e) {
         throw e;

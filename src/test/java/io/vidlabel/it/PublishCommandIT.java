@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -118,6 +120,47 @@ class PublishCommandIT {
     for (ConsumerRecord<String, byte[]> r : segments) {
       assertThat(decoder.decode(r.value(), FrameSampler.all(), FrameSize.NATIVE).framesDecoded()).isEqualTo(50);
     }
+  }
+
+  @Test
+  void publishesALiveUrlAcrossReconnectsUntilTheDurationIsOver(QuarkusMainLauncher launcher) throws Exception {
+    byte[] sample;
+    try (var in = getClass().getClassLoader().getResourceAsStream(FashionSampleVideo.VIDEO_RESOURCE)) {
+      sample = in.readAllBytes();
+    }
+    // a camera whose stream keeps ending: every connection plays the 20-s sample and closes
+    try (FlakyVideoServer server = new FlakyVideoServer(sample, List.of(FlakyVideoServer.Behaviour.serveAll()))) {
+      LaunchResult result = launcher.launch(
+          "publish", server.url(), "--stream", "url-cam", "--duration", "8", "--max-backoff", "0.5",
+          "--timeout", "5", "--bootstrap-servers", kafka.bootstrapServers());
+
+      assertThat(result.exitCode()).isZero();
+      assertThat(result.getErrorOutput()).contains("connection lost (end of stream); reconnecting in 0.5 s");
+      assertThat(server.connections()).isGreaterThanOrEqualTo(2);
+      Matcher summary = Pattern.compile("publish: (\\d+) segments, .* as stream 'url-cam' over (\\d+) connection")
+          .matcher(result.getErrorOutput());
+      assertThat(summary.find()).as(result.getErrorOutput()).isTrue();
+      int published = Integer.parseInt(summary.group(1));
+      assertThat(Integer.parseInt(summary.group(2))).isGreaterThanOrEqualTo(2);
+      assertThat(published).isGreaterThan(10); // more than one connection's worth
+      assertThat(read(SEGMENTS, "url-cam", published)).extracting(PublishCommandIT::seq)
+          .containsExactlyElementsOf(LongStream.range(0, published).boxed().toList());
+    }
+  }
+
+  @Test
+  void realtimePublishesAtPlayingSpeedAndDurationStopsIt(QuarkusMainLauncher launcher) {
+    LaunchResult result = launcher.launch(
+        "publish", "classpath:" + FashionSampleVideo.VIDEO_RESOURCE, "--stream", "realtime-cam",
+        "--realtime", "--loop", "--duration", "5", "--no-progress", "--bootstrap-servers", kafka.bootstrapServers());
+
+    // 2-s segments at playing speed: in 5 s at most the segments ending at 2 and 4 s, the one
+    // waiting when time ran out, and the part cut after it; as fast as possible it would be 10+
+    assertThat(result.exitCode()).isZero();
+    Matcher sent = Pattern.compile("(\\d+) segments to video.segments as stream 'realtime-cam'")
+        .matcher(result.getErrorOutput());
+    assertThat(sent.find()).as(result.getErrorOutput()).isTrue();
+    assertThat(Integer.parseInt(sent.group(1))).isBetween(0, 4);
   }
 
   @Test
