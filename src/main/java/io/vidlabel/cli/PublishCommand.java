@@ -214,7 +214,7 @@ public class PublishCommand implements Callable<Integer> {
   private int publishUrl(Streams streams, SourceOptions options, BooleanSupplier stop) throws Exception {
     Counted session = streams.session(stream);
     session.label("publish " + redact(source) + " -> " + stream);
-    SourceRunner.Outcome outcome = SourceRunner.runUrl(source, options, session.inner, stop, new SourceRunner.Listener() {
+    SourceRunner.Outcome outcome = SourceRunner.runUrl(source, options, session, stop, new SourceRunner.Listener() {
       @Override
       public void lost(String reason, Duration wait) {
         session.bar.close();
@@ -236,6 +236,7 @@ public class PublishCommand implements Callable<Integer> {
   private int publishFiles(Streams streams, List<Path> files, BooleanSupplier stop) {
     int failed = 0;
     do {
+      int good = 0;
       for (Path file : files) {
         if (stop.getAsBoolean()) {
           return failed > 0 ? 1 : 0;
@@ -248,6 +249,7 @@ public class PublishCommand implements Callable<Integer> {
           if (SourceRunner.runFile(file, session, stop) == 0 && !stop.getAsBoolean()) {
             throw new IOException("no video frames could be read");
           }
+          good++;
           session.bar.finish(session.fileTotal, session.summary());
           System.err.printf(Locale.ROOT, "publish: %s: %d %s to %s as stream '%s'%n", file,
               session.inner.published() - before, framesFps != null ? "images" : "segments", streams.topic, id);
@@ -260,6 +262,10 @@ public class PublishCommand implements Callable<Integer> {
           System.err.println("publish: " + file + ": " + e.getMessage()
               + (files.size() > 1 ? " (skipped)" : ""));
         }
+      }
+      if (loop && good == 0) {
+        System.err.println("publish: --loop: no file could be published; stopping");
+        break;
       }
     } while (loop && !stop.getAsBoolean());
     return failed > 0 ? 1 : 0;
