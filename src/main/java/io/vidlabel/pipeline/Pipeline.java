@@ -70,6 +70,15 @@ public final class Pipeline implements AutoCloseable {
         Batching.from(config.batching()));
   }
 
+  /**
+   * Declares how many threads classify through this pipeline, each waiting for its results (the
+   * stream threads), so a partial batch runs as soon as all of them wait ({@link
+   * InferenceBatcher#setCallers}).
+   */
+  public void expectCallers(int threads) {
+    batcher.setCallers(threads);
+  }
+
   public static DecodeLimits decodeLimits(VidlabelConfig.Decode c) {
     return new DecodeLimits(
         c.maxInputBytes(),
