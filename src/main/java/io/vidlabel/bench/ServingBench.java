@@ -15,6 +15,7 @@ import io.vidlabel.model.ModelStore;
 import io.vidlabel.pipeline.Pipeline;
 import io.vidlabel.service.RunningClassifier;
 import io.vidlabel.topology.RecordHeaders;
+import io.vidlabel.util.Directories;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -40,11 +42,14 @@ import javax.imageio.ImageIO;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -107,7 +112,84 @@ public final class ServingBench {
       double batchComputeMillis,
       double boundMillis) {}
 
+  /** The batcher against per-frame predictor calls at one stream-thread count. */
+  public record BatchingVersusPerFrame(
+      String model,
+      int threads,
+      int streams,
+      int framesPerRepetition,
+      int repetitions,
+      double batcherFramesPerSecond,
+      double perFrameFramesPerSecond,
+      double ratio,
+      double meanBatchFrames) {}
+
   private ServingBench() {}
+
+  /**
+   * The service's batcher against the baseline of simple Kafka Streams + model examples, a
+   * predictor called once per frame inside the processor on each stream thread, end to end at each
+   * of {@code threads} stream threads. {@code streams} streams each append {@code segmentsPerStream}
+   * segments per repetition; the segments topic needs at least as many partitions as the largest
+   * thread count for every thread to work.
+   */
+  public static List<BatchingVersusPerFrame> batchingVersusPerFrame(
+      VidlabelConfig config, String servers, Path modelDir, String modelName, int[] threads,
+      int streams, int segmentsPerStream, int repetitions, Pipeline.Batching batching,
+      PrintStream log) throws Exception {
+    List<Segment> segments = segments(112, 112, segmentsPerStream);
+    int framesPerRep = streams * segments.stream().mapToInt(Segment::frames).sum();
+    List<BatchingVersusPerFrame> rows = new ArrayList<>();
+    for (int t : threads) {
+      double[] batched = new double[repetitions];
+      double[] perFrame = new double[repetitions];
+      // One rig at a time: every rig's classifier reads the whole input topic, so two running at
+      // once would classify each other's segments.
+      double batchedItems = 0;
+      double batchCount = 0;
+      for (int r = 0; r < repetitions; r++) {
+        for (int turn = 0; turn < 2; turn++) {
+          boolean batcherTurn = (r % 2 == 0) == (turn == 0);
+          try (Rig rig = new Rig(config, servers, modelDir, batching, false, !batcherTurn, t)) {
+            rig.segments("warmup", segments.subList(0, 1), streams);
+            var sizes = rig.registry.find("vidlabel.inference.batch.size").summary();
+            double itemsBefore = sizes == null ? 0 : sizes.totalAmount();
+            long batchesBefore = sizes == null ? 0 : sizes.count();
+            double rate = rig.segments("rep" + r, segments, streams);
+            if (batcherTurn) {
+              batched[r] = rate;
+              sizes = rig.registry.find("vidlabel.inference.batch.size").summary();
+              batchedItems += sizes.totalAmount() - itemsBefore;
+              batchCount += sizes.count() - batchesBefore;
+            } else {
+              perFrame[r] = rate;
+            }
+          }
+        }
+      }
+      double meanBatch = batchedItems / batchCount;
+      double b = DecodeBench.median(batched);
+      double p = DecodeBench.median(perFrame);
+      rows.add(new BatchingVersusPerFrame(modelName, t, streams, framesPerRep, repetitions, b, p, b / p, meanBatch));
+      log.printf(Locale.ROOT, "bench: %s, %d stream threads: batcher %.1f, per frame %.1f frames/s%n",
+          modelName, t, b, p);
+    }
+    return rows;
+  }
+
+  /** The batching rows as a Markdown table. */
+  public static String markdownBatching(List<BatchingVersusPerFrame> rows) {
+    StringBuilder b = new StringBuilder(
+        "| batcher vs per-frame calls | stream threads | streams x frames | reps | batcher frames/s"
+            + " | per-frame frames/s | batcher / per-frame | mean batch |\n"
+            + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (BatchingVersusPerFrame r : rows) {
+      b.append(String.format(Locale.ROOT, "| %s | %d | %d x %d | %d | %.1f | %.1f | %.2f | %.1f |%n",
+          r.model(), r.threads(), r.streams(), r.framesPerRepetition() / r.streams(), r.repetitions(),
+          r.batcherFramesPerSecond(), r.perFrameFramesPerSecond(), r.ratio(), r.meanBatchFrames()));
+    }
+    return b.toString();
+  }
 
   /**
    * Runs the service and the bare model on {@code modelDir} side by side. Segments are cut from
@@ -287,15 +369,28 @@ public final class ServingBench {
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Map<String, Long> appendedAt = new ConcurrentHashMap<>();
+    private final Path stateDir;
 
     Rig(VidlabelConfig config, String servers, Path modelDir, Pipeline.Batching batching,
         boolean logAppendTime) throws Exception {
+      this(config, servers, modelDir, batching, logAppendTime, false, config.streams().threads());
+    }
+
+    Rig(VidlabelConfig config, String servers, Path modelDir, Pipeline.Batching batching,
+        boolean logAppendTime, boolean perFrame, int threads) throws Exception {
       this.config = config;
+      // A new application id starts at the earliest offset: drop what earlier rigs appended so
+      // this classifier sees only its own input.
+      truncateInputs(servers);
       Pipeline pipeline = Pipeline.open(
-          modelDir, Pipeline.decodeLimits(config.decode()), FrameSampler.all(), batching);
+          modelDir, Pipeline.decodeLimits(config.decode()), FrameSampler.all(), batching, perFrame);
+      this.stateDir = Files.createTempDirectory("vidlabel-bench-state");
       this.classifier = RunningClassifier.start(
           config, servers, pipeline, registry,
-          Map.of(StreamsConfig.APPLICATION_ID_CONFIG, appId), ModelStore.containing(modelDir));
+          Map.of(StreamsConfig.APPLICATION_ID_CONFIG, appId,
+              StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads,
+              StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()),
+          ModelStore.containing(modelDir));
       if (logAppendTime) {
         useLogAppendTime(servers, List.of(config.topics().frames(), config.topics().classifications()));
       }
@@ -414,6 +509,25 @@ public final class ServingBench {
       return out;
     }
 
+    private void truncateInputs(String servers) throws Exception {
+      try (Admin admin = Admin.create(KafkaClients.common(servers, config.kafka().client()))) {
+        Set<String> existing = admin.listTopics().names().get(1, TimeUnit.MINUTES);
+        List<String> inputs = List.of(config.topics().segments(), config.topics().frames()).stream()
+            .filter(existing::contains).toList();
+        if (inputs.isEmpty()) {
+          return;
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(inputs).allTopicNames().get(1, TimeUnit.MINUTES).values().forEach(
+            d -> d.partitions().forEach(
+                p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+        Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
+        admin.listOffsets(latest).all().get(1, TimeUnit.MINUTES).forEach(
+            (tp, info) -> delete.put(tp, RecordsToDelete.beforeOffset(info.offset())));
+        admin.deleteRecords(delete).all().get(1, TimeUnit.MINUTES);
+      }
+    }
+
     private void useLogAppendTime(String servers, List<String> topics) throws Exception {
       try (Admin admin = Admin.create(KafkaClients.common(servers, config.kafka().client()))) {
         Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
@@ -431,6 +545,7 @@ public final class ServingBench {
       consumer.close();
       producer.close();
       classifier.close();
+      Directories.deleteQuietly(stateDir);
     }
   }
 }

@@ -12,7 +12,10 @@ import io.vidlabel.bench.ServingBench;
 import io.vidlabel.config.VidlabelConfig;
 import io.vidlabel.inference.LoadedModel;
 import io.vidlabel.kafka.EmbeddedKafka;
+import io.vidlabel.kafka.KafkaClients;
+import io.vidlabel.kafka.TopicSetup;
 import io.vidlabel.pipeline.Pipeline;
+import io.vidlabel.topology.TopicNames;
 import io.vidlabel.training.FashionMnist;
 import io.vidlabel.training.resnet.ResNetSpec;
 import io.vidlabel.util.Directories;
@@ -39,8 +42,9 @@ import picocli.CommandLine.Option;
       "Suite decode: single-threaded decoded frames/s of the decoder against the ffmpeg command line (Debian package"
           + " ffmpeg) on generated 224p, 720p and 1080p H.264.",
       "Suite memory: resident memory (VmRSS) of this JVM while the end-to-end load runs with 1 and 10 streams.",
-      "Suite serving: end to end through an embedded broker against a bare TensorFlow session on the same SavedModel"
-          + " at the same batch size, for the default model and ResNet-50 at 224x224 (random weights).",
+      "Suite serving: the batcher against per-frame predictor calls in the processor at 1, 2 and 4 stream threads;"
+          + " end to end through an embedded broker against a bare TensorFlow session on the same SavedModel at the same"
+          + " batch size, for the default model and ResNet-50 at 224x224 (random weights).",
       "Suite latency: append-to-append latency p50/p99 of single JPEG frames at 50% and 90% of the measured maximum rate."
     })
 public class BenchCommand implements Callable<Integer> {
@@ -107,6 +111,9 @@ public class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--json", description = "Print JSON instead of tables.")
   boolean json;
+
+  /** Stream threads the serving suite compares the batcher and per-frame calls at. */
+  private static final int[] BATCHING_THREADS = {1, 2, 4};
 
   /** Concurrent streams the memory suite measures. */
   private static final int[] MEMORY_STREAMS = {1, 10};
@@ -224,7 +231,15 @@ public class BenchCommand implements Callable<Integer> {
     Pipeline.Batching batching = Pipeline.Batching.from(config.batching());
     List<ServingBench.VersusBare> rows = new ArrayList<>();
     Path scratch = Files.createTempDirectory("vidlabel-serving-bench");
+    List<ServingBench.BatchingVersusPerFrame> batchingRows;
     try (EmbeddedKafka kafka = EmbeddedKafka.start(config.kafka().maxRecordBytes() + 1024 * 1024)) {
+      // As many partitions as the most stream threads measured, so every thread has work.
+      TopicSetup.ensureTopics(KafkaClients.common(kafka.bootstrapServers(), config.kafka().client()),
+          TopicNames.from(config.topics()), BATCHING_THREADS[BATCHING_THREADS.length - 1],
+          config.kafka().maxRecordBytes());
+      System.err.println("bench: batcher vs per-frame predictor calls at 1, 2 and 4 stream threads ...");
+      batchingRows = ServingBench.batchingVersusPerFrame(config, kafka.bootstrapServers(), dir,
+          "default model", BATCHING_THREADS, 4, 2, servingRepetitions, batching, System.err);
       System.err.println("bench: end to end vs bare TF, default model ...");
       rows.add(ServingBench.versusBare(config, kafka.bootstrapServers(), dir, "default model",
           112, 112, 2, 6, servingRepetitions, batching, System.err));
@@ -236,10 +251,12 @@ public class BenchCommand implements Callable<Integer> {
       Directories.deleteQuietly(scratch);
     }
     out.putIfAbsent("cores", cores);
+    out.put("batching", batchingRows);
     out.put("serving", rows);
     if (text.isEmpty()) {
       text.add(String.format("%d cores%n", cores));
     }
+    text.add(ServingBench.markdownBatching(batchingRows));
     text.add(ServingBench.markdownVersusBare(rows));
   }
 

@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vidlabel.bench.ServingBench;
+import io.vidlabel.bench.ServingBench.BatchingVersusPerFrame;
 import io.vidlabel.bench.ServingBench.Latency;
 import io.vidlabel.bench.ServingBench.VersusBare;
+import io.vidlabel.bench.ServingBench;
 import io.vidlabel.config.VidlabelConfig;
+import io.vidlabel.decode.DecodeLimits;
+import io.vidlabel.decode.FrameSampler;
+import io.vidlabel.pipeline.ClassifiedInput;
 import io.vidlabel.pipeline.Pipeline;
+import io.vidlabel.testing.TestVideos;
 import jakarta.inject.Inject;
+import java.awt.Color;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -68,6 +74,36 @@ class ServingBenchIT {
       assertThat(r.boundMillis()).isCloseTo(10 + 2 * r.batchComputeMillis(), within(1e-9));
     }
     assertThat(ServingBench.markdownLatency(rows).lines()).hasSize(4);
+  }
+
+  @Test
+  void comparesTheBatcherWithPerFrameCallsAtEachThreadCount() throws Exception {
+    List<BatchingVersusPerFrame> rows = ServingBench.batchingVersusPerFrame(config, servers(), model(),
+        "colour", new int[] {1, 2}, 2, 1, 1, batching, System.err);
+
+    assertThat(rows).extracting(BatchingVersusPerFrame::threads).containsExactly(1, 2);
+    for (BatchingVersusPerFrame r : rows) {
+      assertThat(r.ratio()).isCloseTo(r.batcherFramesPerSecond() / r.perFrameFramesPerSecond(), within(1e-9));
+      assertThat(r.meanBatchFrames()).isBetween(1.0, 8.0);
+    }
+    assertThat(ServingBench.markdownBatching(rows).lines()).hasSize(4);
+  }
+
+  @Test
+  void perFrameBaselineGivesTheSameLabelsAsTheBatcher() throws Exception {
+    byte[] video = TestVideos.solidColours("mpegts", 64, 48, 10, 6, Color.GREEN);
+    try (Pipeline batched = Pipeline.open(model(), DecodeLimits.defaults(), FrameSampler.all(), batching);
+        Pipeline perFrame =
+            Pipeline.open(model(), DecodeLimits.defaults(), FrameSampler.all(), batching, true)) {
+      ClassifiedInput a = batched.classifier().classifySegment(video);
+      ClassifiedInput b = perFrame.classifier().classifySegment(video);
+
+      assertThat(b.frames()).hasSize(6);
+      assertThat(b.frames()).extracting(f -> f.prediction().topK(1).get(0).name())
+          .containsOnly("green")
+          .isEqualTo(a.frames().stream().map(f -> f.prediction().topK(1).get(0).name()).toList());
+      assertThat(perFrame.batcher().stats().batches()).isZero();
+    }
   }
 
   private String servers() {
