@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.quarkus.arc.Unremovable;
 import io.vidlabel.bench.BatcherBench;
+import io.vidlabel.bench.CeilingBench;
 import io.vidlabel.bench.DecodeBench;
 import io.vidlabel.bench.EndToEndBench;
 import io.vidlabel.bench.MemoryBench;
@@ -44,7 +45,8 @@ import picocli.CommandLine.Option;
       "Suite memory: resident memory (VmRSS) of this JVM while the end-to-end load runs with 1 and 10 streams.",
       "Suite serving: the batcher against per-frame predictor calls in the processor at 1, 2 and 4 stream threads;"
           + " end to end through an embedded broker against a bare TensorFlow session on the same SavedModel at the same"
-          + " batch size, for the default model and ResNet-50 at 224x224 (random weights).",
+          + " batch size, for the default model and ResNet-50 at 224x224 (random weights); TF matmul GFLOP/s against"
+          + " the GFLOP/s of ResNet-50 inference.",
       "Suite latency: append-to-append latency p50/p99 of single JPEG frames at 50% and 90% of the measured maximum rate."
     })
 public class BenchCommand implements Callable<Integer> {
@@ -232,6 +234,7 @@ public class BenchCommand implements Callable<Integer> {
     List<ServingBench.VersusBare> rows = new ArrayList<>();
     Path scratch = Files.createTempDirectory("vidlabel-serving-bench");
     List<ServingBench.BatchingVersusPerFrame> batchingRows;
+    CeilingBench.Ceiling ceiling;
     try (EmbeddedKafka kafka = EmbeddedKafka.start(config.kafka().maxRecordBytes() + 1024 * 1024)) {
       // As many partitions as the most stream threads measured, so every thread has work.
       TopicSetup.ensureTopics(KafkaClients.common(kafka.bootstrapServers(), config.kafka().client()),
@@ -247,17 +250,22 @@ public class BenchCommand implements Callable<Integer> {
       Path resnet50 = ModelBench.exportRandomWeights(ResNetSpec.imagenet(50), scratch);
       rows.add(ServingBench.versusBare(config, kafka.bootstrapServers(), resnet50, "ResNet-50",
           224, 224, 2, 1, servingRepetitions, batching, System.err));
+      System.err.println("bench: the ceiling: TF matmul GFLOP/s against ResNet-50's ...");
+      ceiling = CeilingBench.run(2048, resnet50, "ResNet-50", CeilingBench.RESNET50_GFLOP_PER_IMAGE,
+          batching.maxBatchSize(), 2, servingRepetitions);
     } finally {
       Directories.deleteQuietly(scratch);
     }
     out.putIfAbsent("cores", cores);
     out.put("batching", batchingRows);
     out.put("serving", rows);
+    out.put("ceiling", ceiling);
     if (text.isEmpty()) {
       text.add(String.format("%d cores%n", cores));
     }
     text.add(ServingBench.markdownBatching(batchingRows));
     text.add(ServingBench.markdownVersusBare(rows));
+    text.add(CeilingBench.markdown(ceiling));
   }
 
   private void latency(int cores, Map<String, Object> out, List<String> text) throws Exception {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vidlabel.bench.CeilingBench.Ceiling;
+import io.vidlabel.bench.CeilingBench;
 import io.vidlabel.bench.ServingBench.BatchingVersusPerFrame;
 import io.vidlabel.bench.ServingBench.Latency;
 import io.vidlabel.bench.ServingBench.VersusBare;
@@ -104,6 +106,17 @@ class ServingBenchIT {
           .isEqualTo(a.frames().stream().map(f -> f.prediction().topK(1).get(0).name()).toList());
       assertThat(perFrame.batcher().stats().batches()).isZero();
     }
+  }
+
+  @Test
+  void ceilingRelatesTheModelsGflopsToAMatrixProducts() {
+    Ceiling c = CeilingBench.run(128, model(), "colour", 0.001, 4, 2, 1);
+
+    assertThat(c.matmulGflops()).isPositive().isFinite();
+    assertThat(c.modelImagesPerSecond()).isPositive().isFinite();
+    assertThat(c.modelGflops()).isCloseTo(c.modelImagesPerSecond() * 0.001, within(1e-9));
+    assertThat(c.fractionOfMatmul()).isCloseTo(c.modelGflops() / c.matmulGflops(), within(1e-12));
+    assertThat(CeilingBench.markdown(c).lines()).hasSize(3);
   }
 
   private String servers() {
