@@ -4,17 +4,17 @@ import io.vidlabel.decode.VideoFrame;
 import io.vidlabel.inference.LoadedModel;
 import io.vidlabel.inference.ModelBatchHandler;
 import io.vidlabel.model.ModelDescriptor;
-import io.vidlabel.training.FashionMnist;
 import io.vidlabel.training.FashionMnist.Dataset;
 import io.vidlabel.training.FashionMnist.Split;
+import io.vidlabel.training.FashionMnist;
 import io.vidlabel.training.ModelExporter;
 import io.vidlabel.training.TensorFlowRuntime;
 import io.vidlabel.training.TrainConfig;
 import io.vidlabel.training.Trainer;
-import io.vidlabel.training.resnet.ResNetBuilder;
 import io.vidlabel.training.resnet.ResNetBuilder.Mode;
-import io.vidlabel.training.resnet.ResNetSpec;
+import io.vidlabel.training.resnet.ResNetBuilder;
 import io.vidlabel.training.resnet.ResNetSpec.BlockType;
+import io.vidlabel.training.resnet.ResNetSpec;
 import io.vidlabel.training.resnet.VariableStore;
 import io.vidlabel.util.Directories;
 import java.io.IOException;
@@ -29,13 +29,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.tensorflow.Graph;
-import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -51,8 +49,9 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Inference. Project side: the service's {@link ModelBatchHandler}, which is what the batcher
  * calls: the DJL predictor turns RGB frames into a normalised tensor, runs the SavedModel and ranks
- * every frame's scores into labels. Bare side: {@link SavedModelBundle} on the same directory,
- * {@code Session.runner} fed one tensor built before timing and fetching the same output.
+ * every frame's scores into labels. Bare side: {@link BareModel}, a {@link SavedModelBundle} on
+ * the same directory, {@code Session.runner} fed one tensor built before timing and fetching the
+ * same output.
  *
  * <p>Each side first runs one untimed repetition (graph optimisation, allocation, JIT). Then the
  * repetitions alternate which side goes first, so drift on a shared machine hits both sides alike,
@@ -266,39 +265,29 @@ public final class ModelBench {
         : exportRandomWeights(spec, scratch.resolve("export"));
     try (LoadedModel model = LoadedModel.load(dir);
         ModelBatchHandler handler = new ModelBatchHandler(model);
-        SavedModelBundle bundle = SavedModelBundle.load(dir.toString(), "serve")) {
+        BareModel bare = new BareModel(dir, model.descriptor(), w.inferenceBatch(), SEED)) {
       ModelDescriptor d = model.descriptor();
       if (!spec.architecture().equals(d.architecture())) {
         throw new IllegalArgumentException(dir + " holds a " + d.architecture() + ", not the "
             + spec.architecture() + " whose training is measured");
       }
       List<VideoFrame> frames = BatcherBench.randomFrames(d, w.inferenceBatch());
-      SignatureDef signature = bundle.metaGraphDef().getSignatureDefOrThrow(d.signature());
-      String input = signature.getInputsOrThrow(d.inputTensor()).getName();
-      String output = signature.getOutputsOrThrow(d.outputTensor()).getName();
-      Shape shape = d.channelsFirst()
-          ? Shape.of(w.inferenceBatch(), 3, d.inputHeight(), d.inputWidth())
-          : Shape.of(w.inferenceBatch(), d.inputHeight(), d.inputWidth(), 3);
-      try (TFloat32 tensor = randomTensor(shape)) {
-        Side project = repetition -> {
-          long done = 0;
-          for (int b = 0; b < w.inferenceBatches(); b++) {
-            done += handler.handle(frames).size();
-          }
-          return done;
-        };
-        Side bare = repetition -> {
-          long done = 0;
-          for (int b = 0; b < w.inferenceBatches(); b++) {
-            try (Result r = bundle.session().runner().feed(input, tensor).fetch(output).run()) {
-              done += r.get(0).shape().get(0);
-            }
-          }
-          return done;
-        };
-        return row(network, Phase.INFERENCE, w.inferenceBatch(), w.inferenceBatches(),
-            compare(project, bare, w.repetitions()));
-      }
+      Side project = repetition -> {
+        long done = 0;
+        for (int b = 0; b < w.inferenceBatches(); b++) {
+          done += handler.handle(frames).size();
+        }
+        return done;
+      };
+      Side bareSide = repetition -> {
+        long done = 0;
+        for (int b = 0; b < w.inferenceBatches(); b++) {
+          done += bare.runBatch();
+        }
+        return done;
+      };
+      return row(network, Phase.INFERENCE, w.inferenceBatch(), w.inferenceBatches(),
+          compare(project, bareSide, w.repetitions()));
     }
   }
 
@@ -372,7 +361,7 @@ public final class ModelBench {
    * Exports seeded random weights of {@code spec} the way {@code train} exports trained ones: a
    * checkpoint of an initialised graph, then {@link ModelExporter}.
    */
-  private static Path exportRandomWeights(ResNetSpec spec, Path dir) throws IOException {
+  public static Path exportRandomWeights(ResNetSpec spec, Path dir) throws IOException {
     Path checkpoints = dir.resolve("checkpoints");
     Files.createDirectories(checkpoints);
     Path prefix = checkpoints.resolve(Trainer.CHECKPOINT);
@@ -409,12 +398,7 @@ public final class ModelBench {
   }
 
   private static TFloat32 randomTensor(Shape shape) {
-    Random random = new Random(SEED);
-    float[] values = new float[(int) shape.size()];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = (float) random.nextGaussian();
-    }
-    return TensorFlowRuntime.tensor(shape, values);
+    return BareModel.randomTensor(shape, SEED);
   }
 
   private static TFloat32 oneHot(int batch, int classes) {

@@ -4,16 +4,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.quarkus.arc.Unremovable;
 import io.vidlabel.bench.BatcherBench;
+import io.vidlabel.bench.CeilingBench;
 import io.vidlabel.bench.DecodeBench;
 import io.vidlabel.bench.EndToEndBench;
 import io.vidlabel.bench.MemoryBench;
 import io.vidlabel.bench.ModelBench;
+import io.vidlabel.bench.ServingBench;
 import io.vidlabel.config.VidlabelConfig;
 import io.vidlabel.inference.LoadedModel;
 import io.vidlabel.kafka.EmbeddedKafka;
+import io.vidlabel.kafka.KafkaClients;
+import io.vidlabel.kafka.TopicSetup;
 import io.vidlabel.pipeline.Pipeline;
+import io.vidlabel.topology.TopicNames;
 import io.vidlabel.training.FashionMnist;
+import io.vidlabel.training.resnet.ResNetSpec;
+import io.vidlabel.util.Directories;
 import jakarta.enterprise.context.Dependent;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,7 +42,12 @@ import picocli.CommandLine.Option;
           + " bare TensorFlow session running the same graph.",
       "Suite decode: single-threaded decoded frames/s of the decoder against the ffmpeg command line (Debian package"
           + " ffmpeg) on generated 224p, 720p and 1080p H.264.",
-      "Suite memory: resident memory (VmRSS) of this JVM while the end-to-end load runs with 1 and 10 streams."
+      "Suite memory: resident memory (VmRSS) of this JVM while the end-to-end load runs with 1 and 10 streams.",
+      "Suite serving: the batcher against per-frame predictor calls in the processor at 1, 2 and 4 stream threads;"
+          + " end to end through an embedded broker against a bare TensorFlow session on the same SavedModel at the same"
+          + " batch size, for the default model and ResNet-50 at 224x224 (random weights); TF matmul GFLOP/s against"
+          + " the GFLOP/s of ResNet-50 inference.",
+      "Suite latency: append-to-append latency p50/p99 of single JPEG frames at 50% and 90% of the measured maximum rate."
     })
 public class BenchCommand implements Callable<Integer> {
 
@@ -44,11 +57,13 @@ public class BenchCommand implements Callable<Integer> {
     model,
     decode,
     memory,
+    serving,
+    latency,
     all
   }
 
   @Option(names = "--suite", defaultValue = "pipeline",
-      description = "pipeline, model, decode, memory or all (default: ${DEFAULT-VALUE}).")
+      description = "pipeline, model, decode, memory, serving, latency or all (default: ${DEFAULT-VALUE}).")
   Suite suite;
 
   @Option(names = "--model", paramLabel = "DIR", description = "Pipeline suite: model directory (default: vidlabel.model.path).")
@@ -88,8 +103,19 @@ public class BenchCommand implements Callable<Integer> {
       description = "Decode suite: alternating repetitions per side (default: ${DEFAULT-VALUE}).")
   int decodeRepetitions;
 
+  @Option(names = "--serving-repetitions", defaultValue = "3",
+      description = "Serving suite: alternating repetitions per side (default: ${DEFAULT-VALUE}).")
+  int servingRepetitions;
+
+  @Option(names = "--latency-frames", defaultValue = "600",
+      description = "Latency suite: frames per load level (default: ${DEFAULT-VALUE}).")
+  int latencyFrames;
+
   @Option(names = "--json", description = "Print JSON instead of tables.")
   boolean json;
+
+  /** Stream threads the serving suite compares the batcher and per-frame calls at. */
+  private static final int[] BATCHING_THREADS = {1, 2, 4};
 
   /** Concurrent streams the memory suite measures. */
   private static final int[] MEMORY_STREAMS = {1, 10};
@@ -116,6 +142,12 @@ public class BenchCommand implements Callable<Integer> {
     }
     if (suite == Suite.memory || suite == Suite.all) {
       memory(cores, out, text);
+    }
+    if (suite == Suite.serving || suite == Suite.all) {
+      serving(cores, out, text);
+    }
+    if (suite == Suite.latency || suite == Suite.all) {
+      latency(cores, out, text);
     }
     if (json) {
       System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
@@ -194,5 +226,62 @@ public class BenchCommand implements Callable<Integer> {
     }
     text.add(String.format("max heap %d MiB%n", Runtime.getRuntime().maxMemory() / (1024 * 1024)));
     text.add(MemoryBench.markdown(rows));
+  }
+
+  private void serving(int cores, Map<String, Object> out, List<String> text) throws Exception {
+    Path dir = model != null ? model : Path.of(config.model().path());
+    Pipeline.Batching batching = Pipeline.Batching.from(config.batching());
+    List<ServingBench.VersusBare> rows = new ArrayList<>();
+    Path scratch = Files.createTempDirectory("vidlabel-serving-bench");
+    List<ServingBench.BatchingVersusPerFrame> batchingRows;
+    CeilingBench.Ceiling ceiling;
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(config.kafka().maxRecordBytes() + 1024 * 1024)) {
+      // As many partitions as the most stream threads measured, so every thread has work.
+      TopicSetup.ensureTopics(KafkaClients.common(kafka.bootstrapServers(), config.kafka().client()),
+          TopicNames.from(config.topics()), BATCHING_THREADS[BATCHING_THREADS.length - 1],
+          config.kafka().maxRecordBytes());
+      System.err.println("bench: batcher vs per-frame predictor calls at 1, 2 and 4 stream threads ...");
+      batchingRows = ServingBench.batchingVersusPerFrame(config, kafka.bootstrapServers(), dir,
+          "default model", BATCHING_THREADS, 4, 2, servingRepetitions, batching, System.err);
+      System.err.println("bench: end to end vs bare TF, default model ...");
+      rows.add(ServingBench.versusBare(config, kafka.bootstrapServers(), dir, "default model",
+          112, 112, 2, 6, servingRepetitions, batching, System.err));
+      System.err.println("bench: end to end vs bare TF, ResNet-50 at 224x224 (random weights) ...");
+      Path resnet50 = ModelBench.exportRandomWeights(ResNetSpec.imagenet(50), scratch);
+      rows.add(ServingBench.versusBare(config, kafka.bootstrapServers(), resnet50, "ResNet-50",
+          224, 224, 2, 1, servingRepetitions, batching, System.err));
+      System.err.println("bench: the ceiling: TF matmul GFLOP/s against ResNet-50's ...");
+      ceiling = CeilingBench.run(2048, resnet50, "ResNet-50", CeilingBench.RESNET50_GFLOP_PER_IMAGE,
+          batching.maxBatchSize(), 2, servingRepetitions);
+    } finally {
+      Directories.deleteQuietly(scratch);
+    }
+    out.putIfAbsent("cores", cores);
+    out.put("batching", batchingRows);
+    out.put("serving", rows);
+    out.put("ceiling", ceiling);
+    if (text.isEmpty()) {
+      text.add(String.format("%d cores%n", cores));
+    }
+    text.add(ServingBench.markdownBatching(batchingRows));
+    text.add(ServingBench.markdownVersusBare(rows));
+    text.add(CeilingBench.markdown(ceiling));
+  }
+
+  private void latency(int cores, Map<String, Object> out, List<String> text) throws Exception {
+    Path dir = model != null ? model : Path.of(config.model().path());
+    List<ServingBench.Latency> rows;
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(config.kafka().maxRecordBytes() + 1024 * 1024)) {
+      System.err.println("bench: latency of single frames at 50% and 90% of the maximum rate ...");
+      rows = ServingBench.latency(config, kafka.bootstrapServers(), dir, "default model", 4,
+          latencyFrames, latencyFrames, new double[] {0.5, 0.9},
+          Pipeline.Batching.from(config.batching()), System.err);
+    }
+    out.putIfAbsent("cores", cores);
+    out.put("latency", rows);
+    if (text.isEmpty()) {
+      text.add(String.format("%d cores%n", cores));
+    }
+    text.add(ServingBench.markdownLatency(rows));
   }
 }

@@ -285,7 +285,8 @@ public final class VideoDecoder {
         checkDeadline();
         Frame frame;
         try {
-          frame = grabber.grabImage();
+          // Decode only: pixel conversion and scaling run below, for kept frames only.
+          frame = grabber.grabFrame(false, true, false, false, false);
         } catch (Exception e) {
           checkDeadline();
           if (decoded == 0) {
@@ -300,17 +301,11 @@ public final class VideoDecoder {
         if (frame == null) {
           break;
         }
-        if (frame.image == null || frame.imageWidth <= 0 || frame.imageHeight <= 0) {
-          continue;
-        }
         int index = decoded++;
         if (decoded > limits.maxFrames()) {
           throw new DecodeException(
               Reason.TOO_MANY_FRAMES,
               "input has more than " + limits.maxFrames() + " video frames", decoded, null);
-        }
-        if (size.isNative()) {
-          checkDimensions(frame.imageWidth, frame.imageHeight);
         }
         long pts = timestamps.next(index, frame.timestamp);
         if (pts - timestamps.first() > maxSpanMicros) {
@@ -319,9 +314,26 @@ public final class VideoDecoder {
               "video spans more than " + seconds(maxSpanMicros) + " of presentation time",
               decoded, null);
         }
-        if (session.accept(index, pts)) {
-          frames.add(copyFrame(frame, index, pts, rotation));
+        if (!session.accept(index, pts)) {
+          continue;
         }
+        try {
+          DeferredConversion.convert(grabber, frame);
+        } catch (Exception e) {
+          throw new DecodeException(
+              Reason.UNREADABLE,
+              "cannot convert frame " + index + " of " + codec + " video: " + oneLine(e),
+              decoded, e);
+        }
+        if (frame.image == null || frame.imageWidth <= 0 || frame.imageHeight <= 0) {
+          throw new DecodeException(
+              Reason.UNREADABLE, "frame " + index + " of " + codec + " video has no picture",
+              decoded, null);
+        }
+        if (size.isNative()) {
+          checkDimensions(frame.imageWidth, frame.imageHeight);
+        }
+        frames.add(copyFrame(frame, index, pts, rotation));
       }
       checkDeadline();
       if (decoded == 0) {

@@ -22,7 +22,9 @@ import org.jboss.logging.Logger;
  *
  * <p>A batch is run as soon as {@code maxBatchSize} items are waiting, or when the oldest waiting
  * item has waited {@code maxQueueDelay}, whichever comes first (Triton's dynamic batcher works the
- * same way). The queue is bounded: {@link #submit} blocks while it is full, which slows producers
+ * same way), or, when the batcher knows how many threads feed it ({@link #setCallers}), as soon as
+ * all of them are waiting for results: then no further item can arrive before a batch completes,
+ * and waiting out the delay would be pure latency. The queue is bounded: {@link #submit} blocks while it is full, which slows producers
  * (Kafka stream threads) down to what the model sustains instead of buffering without limit.
  *
  * <p>Futures are completed on the owner thread; callers should {@code join()} or use {@code *Async}
@@ -52,6 +54,10 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Submitters between their closed-check and the end of their {@code put}. */
   private final AtomicInteger submitting = new AtomicInteger();
+  /** Threads that feed the batcher through {@link #submitAll}; 0: unknown. */
+  private volatile int callers;
+  /** {@link #submitAll} calls with items not yet done: callers waiting for their results. */
+  private final AtomicInteger waitingCalls = new AtomicInteger();
 
   private final LongAdder batches = new LongAdder();
   private final LongAdder items = new LongAdder();
@@ -85,6 +91,10 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
 
   @SuppressWarnings("rawtypes")
   private static final Pending CLOSE_MARKER = new Pending<>(null, null, 0);
+
+  /** Wakes the owner thread: every caller may now be waiting, so a partial batch should run. */
+  @SuppressWarnings("rawtypes")
+  private static final Pending FLUSH_MARKER = new Pending<>(null, null, 0);
 
   /**
    * Starts the owner thread.
@@ -154,19 +164,49 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     }
   }
 
+  @SuppressWarnings("unchecked")
+  private Pending<I, O> flushMarker() {
+    return FLUSH_MARKER;
+  }
+
   private void ensureOpen() {
     if (closed.get()) {
       throw new IllegalStateException("inference batcher '" + name + "' is closed");
     }
   }
 
-  /** {@link #submit} for each item, in order; the futures are in the same order. */
+  /**
+   * {@link #submit} for each item, in order; the futures are in the same order. The caller is
+   * taken to wait for these futures before it submits again (see {@link #setCallers}).
+   */
   public List<CompletableFuture<O>> submitAll(List<? extends I> batch) {
     List<CompletableFuture<O>> futures = new ArrayList<>(batch.size());
     for (I item : batch) {
       futures.add(submit(item));
     }
+    int expected = callers;
+    if (expected > 0 && !futures.isEmpty()) {
+      int waiting = waitingCalls.incrementAndGet();
+      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+          .whenComplete((ignored, failure) -> waitingCalls.decrementAndGet());
+      if (waiting >= expected) {
+        queue.add(flushMarker());
+      }
+    }
     return futures;
+  }
+
+  /**
+   * Declares how many threads feed this batcher through {@link #submitAll}, each waiting for its
+   * results before submitting more (Kafka stream threads do exactly that). When that many calls
+   * are waiting, a partial batch runs at once instead of after {@code maxQueueDelay}. 0 (the
+   * default) keeps the plain size-or-delay rule.
+   */
+  public void setCallers(int callers) {
+    if (callers < 0) {
+      throw new IllegalArgumentException("callers must not be negative, got " + callers);
+    }
+    this.callers = callers;
   }
 
   /** Replaces the listener told about each batch from the next batch on. */
@@ -234,6 +274,9 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
           closing = true;
           continue;
         }
+        if (first == FLUSH_MARKER) {
+          continue; // nothing waiting: the items it announced already ran
+        }
         batch.add(first);
         closing |= fill(batch, first.enqueuedNanos() + maxQueueDelayNanos, closing);
         capacity.release(batch.size()); // taken out of the queue: room for blocked submitters
@@ -277,6 +320,13 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
       if (next == CLOSE_MARKER) {
         closing = true;
         continue;
+      }
+      if (next == FLUSH_MARKER) {
+        int expected = callers;
+        if (expected > 0 && waitingCalls.get() >= expected) {
+          return closing; // every caller waits on this batch or an earlier one: run it now
+        }
+        continue; // stale: a caller has since been answered and may submit more
       }
       batch.add(next);
     }

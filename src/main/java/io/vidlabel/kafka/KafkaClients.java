@@ -22,6 +22,9 @@ public final class KafkaClients {
 
   private KafkaClients() {}
 
+  /** Producer linger of the stream threads (Kafka Streams' own default is 100 ms). */
+  static final int STREAMS_LINGER_MS = 5;
+
   /** Bootstrap servers plus the user's extra client settings (security and the like). */
   public static Properties common(String bootstrapServers, Map<String, String> extra) {
     Properties p = new Properties();
@@ -45,6 +48,10 @@ public final class KafkaClients {
     p.put(
         StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
         maxRecord + RECORD_OVERHEAD_BYTES);
+    // Kafka Streams lingers 100 ms by default to fill producer batches; a classification is a few
+    // hundred bytes produced right after a model batch, so that wait would be most of the
+    // append-to-append latency (bench --suite latency measured it) for little batching gain.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), STREAMS_LINGER_MS);
     // Dead letters carry the original record, so the producer must fit the largest input.
     p.put(
         StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),

@@ -13,6 +13,10 @@ import io.vidlabel.inference.Prediction;
 import io.vidlabel.model.ModelDescriptor;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The decoding and inference half of the service, without Kafka: a loaded model, its batcher and
@@ -32,8 +36,12 @@ public final class Pipeline implements AutoCloseable {
   private final InferenceBatcher<VideoFrame, Prediction> batcher;
   private final SegmentClassifier classifier;
   private volatile PipelineMetrics metrics; // null until attachMetrics
+  /** Predictors of the per-frame baseline, one per calling thread; closed with the pipeline. */
+  private final List<ModelBatchHandler> perThread = new CopyOnWriteArrayList<>();
 
-  private Pipeline(LoadedModel model, DecodeLimits limits, FrameSampler sampler, Batching batching) {
+  private Pipeline(
+      LoadedModel model, DecodeLimits limits, FrameSampler sampler, Batching batching,
+      boolean perFrame) {
     this.handler = new ModelBatchHandler(model);
     this.batcher =
         new InferenceBatcher<>(
@@ -48,14 +56,50 @@ public final class Pipeline implements AutoCloseable {
             new VideoDecoder(limits),
             sampler,
             new FrameSize(d.inputWidth(), d.inputHeight()),
-            batcher);
+            perFrame ? perFrameInference(model) : batcher::submitAll);
+  }
+
+  /**
+   * The way simple Kafka Streams + model examples classify: every stream thread calls its own
+   * predictor once per frame, no batching across threads. A benchmark baseline only: it follows
+   * no model swaps and reports no batch metrics.
+   */
+  private FrameInference perFrameInference(LoadedModel model) {
+    ThreadLocal<ModelBatchHandler> own = ThreadLocal.withInitial(() -> {
+      ModelBatchHandler h = new ModelBatchHandler(model);
+      perThread.add(h);
+      return h;
+    });
+    return frames -> {
+      ModelBatchHandler h = own.get();
+      List<CompletableFuture<Prediction>> out = new ArrayList<>(frames.size());
+      for (VideoFrame frame : frames) {
+        try {
+          out.add(CompletableFuture.completedFuture(h.handle(List.of(frame)).get(0)));
+        } catch (Exception e) {
+          out.add(CompletableFuture.failedFuture(e));
+        }
+      }
+      return out;
+    };
   }
 
   public static Pipeline open(
       Path modelDir, DecodeLimits limits, FrameSampler sampler, Batching batching) {
+    return open(modelDir, limits, sampler, batching, false);
+  }
+
+  /**
+   * As {@link #open(Path, DecodeLimits, FrameSampler, Batching)}; with {@code perFrame}, the
+   * benchmark's baseline instead of the batcher: each calling thread runs the model one frame at a
+   * time on its own predictor.
+   */
+  public static Pipeline open(
+      Path modelDir, DecodeLimits limits, FrameSampler sampler, Batching batching,
+      boolean perFrame) {
     LoadedModel model = LoadedModel.load(modelDir);
     try {
-      return new Pipeline(model, limits, sampler, batching);
+      return new Pipeline(model, limits, sampler, batching, perFrame);
     } catch (RuntimeException e) {
       model.close();
       throw e;
@@ -68,6 +112,15 @@ public final class Pipeline implements AutoCloseable {
         decodeLimits(config.decode()),
         FrameSampler.parse(config.sampling().frames()),
         Batching.from(config.batching()));
+  }
+
+  /**
+   * Declares how many threads classify through this pipeline, each waiting for its results (the
+   * stream threads), so a partial batch runs as soon as all of them wait ({@link
+   * InferenceBatcher#setCallers}).
+   */
+  public void expectCallers(int threads) {
+    batcher.setCallers(threads);
   }
 
   public static DecodeLimits decodeLimits(VidlabelConfig.Decode c) {
@@ -132,6 +185,7 @@ public final class Pipeline implements AutoCloseable {
   @Override
   public void close() {
     batcher.close();
+    perThread.forEach(ModelBatchHandler::close);
     handler.close();
     handler.current().close();
   }

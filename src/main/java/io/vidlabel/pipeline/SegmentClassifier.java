@@ -6,7 +6,6 @@ import io.vidlabel.decode.FrameSampler;
 import io.vidlabel.decode.FrameSize;
 import io.vidlabel.decode.VideoDecoder;
 import io.vidlabel.decode.VideoFrame;
-import io.vidlabel.inference.InferenceBatcher;
 import io.vidlabel.inference.Prediction;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +14,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.LongConsumer;
 
 /**
- * Decodes one input record, samples its frames and classifies them through the shared batcher.
+ * Decodes one input record, samples its frames and classifies them (through the shared batcher,
+ * in the service).
  *
  * <p>Everything happens inside one call and nothing is kept afterwards: the caller (a stream
  * processor or the {@code classify} command) gets all results before it returns, which is what
@@ -27,18 +27,18 @@ public final class SegmentClassifier {
   private final VideoDecoder decoder;
   private final FrameSampler sampler;
   private final FrameSize inputSize;
-  private final InferenceBatcher<VideoFrame, Prediction> batcher;
+  private final FrameInference inference;
   private volatile LongConsumer decodeTimes = nanos -> {};
 
   public SegmentClassifier(
       VideoDecoder decoder,
       FrameSampler sampler,
       FrameSize inputSize,
-      InferenceBatcher<VideoFrame, Prediction> batcher) {
+      FrameInference inference) {
     this.decoder = decoder;
     this.sampler = sampler;
     this.inputSize = inputSize;
-    this.batcher = batcher;
+    this.inference = inference;
   }
 
   /** Told the duration in nanoseconds of every decode, failed ones included. */
@@ -70,7 +70,7 @@ public final class SegmentClassifier {
   private ClassifiedInput classify(DecodedVideo video)
       throws InferenceFailedException, InterruptedException {
     List<VideoFrame> frames = video.frames();
-    List<CompletableFuture<Prediction>> pending = batcher.submitAll(frames);
+    List<CompletableFuture<Prediction>> pending = inference.submitAll(frames);
     List<ClassifiedFrame> results = new ArrayList<>(frames.size());
     for (int i = 0; i < frames.size(); i++) {
       VideoFrame frame = frames.get(i);

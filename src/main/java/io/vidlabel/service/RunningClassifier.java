@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +75,8 @@ public final class RunningClassifier implements AutoCloseable {
     }
     Properties props = KafkaClients.streams(config, bootstrapServers);
     props.putAll(streamsOverrides);
+    pipeline.expectCallers(
+        Integer.parseInt(props.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG).toString()));
     KafkaStreams streams =
         new KafkaStreams(
             ClassificationTopology.build(

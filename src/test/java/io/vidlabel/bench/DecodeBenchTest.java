@@ -39,12 +39,15 @@ class DecodeBenchTest {
     assertThat(r.frames()).isEqualTo(12); // 6 scenes x 0.08 s x 25 fps
     assertThat(r.repetitions()).isEqualTo(3);
     assertThat(r.cliFramesPerSecond()).isCloseTo(12 / 0.001, within(1e-6));
-    assertThat(r.nativeFramesPerSecond()).isPositive().isFinite();
-    assertThat(r.scaledFramesPerSecond()).isPositive().isFinite();
-    assertThat(r.nativeRatio())
-        .isCloseTo(r.nativeFramesPerSecond() / r.cliFramesPerSecond(), within(1e-12));
-    assertThat(r.scaledRatio())
-        .isCloseTo(r.scaledFramesPerSecond() / r.cliFramesPerSecond(), within(1e-12));
+    assertThat(r.decodeOnlyFramesPerSecond()).isPositive().isFinite();
+    assertThat(r.servedFramesPerSecond()).isPositive().isFinite();
+    assertThat(r.everyFrameFramesPerSecond()).isPositive().isFinite();
+    assertThat(r.decodeOnlyRatio())
+        .isCloseTo(r.decodeOnlyFramesPerSecond() / r.cliFramesPerSecond(), within(1e-12));
+    assertThat(r.servedRatio())
+        .isCloseTo(r.servedFramesPerSecond() / r.cliFramesPerSecond(), within(1e-12));
+    assertThat(r.everyFrameRatio())
+        .isCloseTo(r.everyFrameFramesPerSecond() / r.cliFramesPerSecond(), within(1e-12));
     assertThat(DecodeBench.markdown(rows).lines())
         .hasSize(3)
         .anyMatch(l -> l.startsWith("| tiny (64x48) | 12 | 3 | "));

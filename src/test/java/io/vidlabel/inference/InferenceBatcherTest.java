@@ -72,6 +72,45 @@ class InferenceBatcherTest {
   }
 
   @Test
+  void shouldRunAPartialBatchOnceEveryDeclaredCallerIsWaiting() {
+    // given a batcher fed by two callers whose queue delay never expires during the test
+    InferenceBatcher<Integer, String> batcher = batcher(this::echo, 8, FOREVER, 16);
+    batcher.setCallers(2);
+
+    // when the first caller submits, nothing runs: the second may still add to the batch
+    List<CompletableFuture<String>> first = batcher.submitAll(List.of(1, 2));
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
+        .until(() -> batches.isEmpty());
+
+    // then once the second caller waits too, the partial batch runs without the delay
+    List<CompletableFuture<String>> second = batcher.submitAll(List.of(3));
+    assertThat(CompletableFuture.allOf(first.get(0), first.get(1), second.get(0)))
+        .succeedsWithin(Duration.ofSeconds(30));
+    assertThat(batches).containsExactly(List.of(1, 2, 3));
+
+    // and a caller answered and back again waits for its partner as before
+    List<CompletableFuture<String>> again = batcher.submitAll(List.of(4));
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
+        .until(() -> batches.size() == 1);
+    List<CompletableFuture<String>> partner = batcher.submitAll(List.of(5));
+    assertThat(CompletableFuture.allOf(again.get(0), partner.get(0)))
+        .succeedsWithin(Duration.ofSeconds(30));
+    assertThat(batches).containsExactly(List.of(1, 2, 3), List.of(4, 5));
+  }
+
+  @Test
+  void shouldKeepWaitingForTheDelayWhenCallersAreUnknown() {
+    InferenceBatcher<Integer, String> batcher = batcher(this::echo, 8, FOREVER, 16);
+
+    batcher.submitAll(List.of(1));
+    batcher.submitAll(List.of(2));
+
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
+        .until(() -> batches.isEmpty());
+    assertThat(batcher.queued()).isEqualTo(2);
+  }
+
+  @Test
   void shouldFlushLoneItemAfterMaxQueueDelay() {
     Duration delay = Duration.ofMillis(50);
     InferenceBatcher<Integer, String> batcher = batcher(this::echo, 8, delay, 16);
