@@ -181,7 +181,9 @@
       renderReviews();
     });
     source.addEventListener('review', e => {
-      state.reviews.unshift(JSON.parse(e.data));
+      const item = JSON.parse(e.data);
+      if (state.reviews.some(r => r.id === item.id)) return; // a restarted feed reads its history again
+      state.reviews.unshift(item);
       state.reviews.length = Math.min(state.reviews.length, 100);
       renderReviews();
     });

@@ -139,7 +139,11 @@ public class DashboardFeed {
       LOG.warn("dashboard feed cannot start yet: {}", e.toString());
       return false;
     }
-    thread = new Thread(this::run, "dashboard-feed");
+    // A restarted feed reads the history again: start from a clean summary.
+    tiles.clear();
+    reviews.clear();
+    KafkaConsumer<String, byte[]> started = consumer;
+    thread = new Thread(() -> run(started), "dashboard-feed");
     thread.setDaemon(true);
     thread.start();
     return true;
@@ -150,7 +154,7 @@ public class DashboardFeed {
         config.topics().classifications(), config.topics().segmentLabels(), config.topics().reviewRequests());
   }
 
-  private void run() {
+  private void run(KafkaConsumer<String, byte[]> consumer) {
     long nextTick = 0;
     try {
       while (!stopping) {
@@ -177,6 +181,10 @@ public class DashboardFeed {
       LOG.error("dashboard feed stopped", e);
     } finally {
       consumer.close();
+      synchronized (this) {
+        thread = null; // the next browser starts a new consumer, unless the service is stopping
+        this.consumer = null;
+      }
     }
   }
 
@@ -260,12 +268,6 @@ public class DashboardFeed {
         clients.remove(c);
       }
     }
-  }
-
-  /** Browsers connected now (for tests and logs). */
-  public int clients() {
-    clients.removeIf(c -> c.sink.isClosed());
-    return clients.size();
   }
 
   @PreDestroy
