@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * <p>Tile changes are coalesced and sent at most twice a second, so the browser's load does not
  * grow with the frame rate; review requests are sent as they arrive. A new browser first gets a
  * snapshot of everything held, then the changes, under one lock so none is missed or repeated.
- * The consumer starts with the first browser, once the classifier runs.
+ * The consumer starts with the first browser, once the classifier runs, and stops with the
+ * classifier.
  */
 @ApplicationScoped
 public class DashboardFeed {
@@ -157,7 +158,8 @@ public class DashboardFeed {
   private void run(KafkaConsumer<String, byte[]> consumer) {
     long nextTick = 0;
     try {
-      while (!stopping) {
+      // Ends with the classifier (the demo stops it before its broker), or with the application.
+      while (!stopping && service.pipeline().isPresent()) {
         var records = consumer.poll(Duration.ofMillis(TICK_MS / 2));
         synchronized (this) {
           for (ConsumerRecord<String, byte[]> r : records) {
