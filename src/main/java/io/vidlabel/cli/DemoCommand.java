@@ -27,6 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
+import org.eclipse.microprofile.config.ConfigProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -99,6 +100,8 @@ public class DemoCommand implements Callable<Integer> {
       ModelStore store = new ModelStore(resources.storeDir());
       service.start(
           servers, Map.of(StreamsConfig.STATE_DIR_CONFIG, resources.stateDir().toString()), store);
+      System.err.printf(
+          "demo: live dashboard at http://localhost:%s/ (labels, review queue)%n", httpPort());
       AtomicLong seen = new AtomicLong();
       String printerServers = servers;
       Map<String, List<String>> printerTruth = truth;
@@ -131,7 +134,7 @@ public class DemoCommand implements Callable<Integer> {
       System.err.printf(
           "demo: latest labels: http://localhost:%s/api/streams%n"
               + "demo: publish more with `java -jar target/quarkus-app/quarkus-run.jar publish FILE --stream ID --bootstrap-servers %s`; Ctrl-C stops.%n",
-          System.getProperty("quarkus.http.port", "8080"), servers);
+          httpPort(), servers);
       if (exitAfterPublish) {
         awaitQuiet(seen, published);
       } else {
@@ -145,6 +148,11 @@ public class DemoCommand implements Callable<Integer> {
       }
       resources.release();
     }
+  }
+
+  /** The port Quarkus serves HTTP on (the dashboard, the REST API). */
+  private static String httpPort() {
+    return ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", String.class).orElse("8080");
   }
 
   /**

@@ -32,6 +32,10 @@ public interface VidlabelConfig {
 
   Admin admin();
 
+  Review review();
+
+  Dashboard dashboard();
+
   interface Kafka {
     /** Bootstrap servers of the Kafka cluster. Unset: `serve` refuses to start, `demo` embeds one. */
     @WithName("bootstrap-servers")
@@ -69,6 +73,10 @@ public interface VidlabelConfig {
     /** Input: labelled images (JSON with base64 image, or image bytes with a vidlabel.label header). */
     @WithDefault("video.feedback")
     String feedback();
+
+    /** Output: low-confidence frames (JSON with the frame image) for people to label. */
+    @WithDefault("video.review-requests")
+    String reviewRequests();
 
     /** Compacted, key = model name: the version every classifier serves. */
     @WithDefault("video.model-updates")
@@ -245,5 +253,29 @@ public interface VidlabelConfig {
   interface Admin {
     /** Bearer token for the admin REST endpoints (promote, roll back); unset: they answer 403. */
     Optional<String> token();
+  }
+
+  interface Review {
+    /** Frames whose top-1 score is below this go to vidlabel.topics.review-requests; 0 turns them off. */
+    @WithDefault("0.8")
+    double confidenceThreshold();
+
+    /** Most review requests per input record (segment or image), least confident frames first. */
+    @WithDefault("1")
+    int maxPerSegment();
+  }
+
+  interface Dashboard {
+    /** Longest side (pixels) of the JPEG thumbnail in each segment-labels record; 0 leaves it out. */
+    @WithDefault("96")
+    int thumbnailSize();
+
+    /** Records per topic partition the dashboard reads back when it starts (recent history). */
+    @WithDefault("200")
+    int history();
+
+    /** Review requests the dashboard keeps and shows (newest first). */
+    @WithDefault("50")
+    int reviewQueue();
   }
 }

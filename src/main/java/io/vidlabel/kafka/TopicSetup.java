@@ -19,7 +19,8 @@ public final class TopicSetup {
   public static void ensureTopics(
       Properties clientProperties, TopicNames topics, int partitions, int maxRecordBytes) {
     Map<String, String> media = KafkaClients.mediaTopicConfig(maxRecordBytes);
-    Set<String> carriesMedia = Set.of(topics.segments(), topics.frames(), topics.deadLetters(), topics.feedback());
+    Set<String> carriesMedia = Set.of(
+        topics.segments(), topics.frames(), topics.deadLetters(), topics.feedback(), topics.reviewRequests());
     try (Admin admin = Admin.create(clientProperties)) {
       Set<String> existing = admin.listTopics().names().get();
       List<NewTopic> missing = new ArrayList<>();

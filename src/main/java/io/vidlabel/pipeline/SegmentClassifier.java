@@ -75,7 +75,7 @@ public final class SegmentClassifier {
     for (int i = 0; i < frames.size(); i++) {
       VideoFrame frame = frames.get(i);
       try {
-        results.add(new ClassifiedFrame(frame.index(), frame.ptsMicros(), pending.get(i).get()));
+        results.add(new ClassifiedFrame(frame.index(), frame.ptsMicros(), pending.get(i).get(), frame));
       } catch (ExecutionException e) {
         throw new InferenceFailedException(
             "inference failed for frame " + frame.index() + ": " + rootMessage(e.getCause()),

@@ -81,7 +81,12 @@ public final class RunningClassifier implements AutoCloseable {
         new KafkaStreams(
             ClassificationTopology.build(
                 new ClassificationTopology.Settings(
-                    topics, config.kafka().maxRecordBytes(), config.model().topK()),
+                    topics,
+                    config.kafka().maxRecordBytes(),
+                    config.model().topK(),
+                    config.review().confidenceThreshold(),
+                    config.review().maxPerSegment(),
+                    config.dashboard().thumbnailSize()),
                 pipeline.classifier(),
                 metrics),
             props);

@@ -5,6 +5,7 @@ import io.vidlabel.pipeline.SegmentClassifier;
 import io.vidlabel.topology.ClassifyProcessor.Source;
 import io.vidlabel.topology.Messages.FrameClassification;
 import io.vidlabel.topology.Messages.LatestLabel;
+import io.vidlabel.topology.Messages.ReviewRequest;
 import io.vidlabel.topology.Messages.SegmentLabel;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -17,6 +18,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * video.segments ─► classify-segments ─┬─► video.classifications
  * video.frames ───► classify-frames ───┼─► video.segment-labels   (segments only)
+ *                        │             ├─► video.review-requests  (low-confidence frames)
  *                        │             └─► video.dead-letters
  *                        └── latest-labels store (stream id → latest label)
  * </pre>
@@ -27,17 +29,37 @@ public final class ClassificationTopology {
   static final String CLASSIFICATIONS_SINK = "classifications-sink";
   static final String SEGMENT_LABELS_SINK = "segment-labels-sink";
   static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+  static final String REVIEW_REQUESTS_SINK = "review-requests-sink";
 
   // Serdes of every topic, declared once.
   public static final JsonSerde<FrameClassification> CLASSIFICATION_SERDE =
       JsonSerde.of(FrameClassification.class);
   public static final JsonSerde<SegmentLabel> SEGMENT_LABEL_SERDE = JsonSerde.of(SegmentLabel.class);
   public static final JsonSerde<LatestLabel> LATEST_LABEL_SERDE = JsonSerde.of(LatestLabel.class);
+  public static final JsonSerde<ReviewRequest> REVIEW_REQUEST_SERDE = JsonSerde.of(ReviewRequest.class);
 
   private ClassificationTopology() {}
 
-  /** Settings the topology needs beyond its collaborators. */
-  public record Settings(TopicNames topics, long maxRecordBytes, int topK) {}
+  /**
+   * Settings the topology needs beyond its collaborators.
+   *
+   * @param reviewThreshold frames whose top-1 score is below this become review requests (0: none)
+   * @param reviewsPerInput most review requests per input record, least confident first
+   * @param thumbnailSize longest side of the segment-labels thumbnail; 0 leaves it out
+   */
+  public record Settings(
+      TopicNames topics,
+      long maxRecordBytes,
+      int topK,
+      double reviewThreshold,
+      int reviewsPerInput,
+      int thumbnailSize) {
+
+    /** Without review requests or thumbnails. */
+    public Settings(TopicNames topics, long maxRecordBytes, int topK) {
+      this(topics, maxRecordBytes, topK, 0, 0, 0);
+    }
+  }
 
   public static Topology build(
       Settings settings, SegmentClassifier classifier, PipelineMetrics metrics) {
@@ -57,13 +79,13 @@ public final class ClassificationTopology {
         "classify-segments",
         () ->
             new ClassifyProcessor(
-                Source.SEGMENT, classifier, metrics, settings.maxRecordBytes(), settings.topK()),
+                Source.SEGMENT, classifier, metrics, settings),
         "segments-source");
     topology.addProcessor(
         "classify-frames",
         () ->
             new ClassifyProcessor(
-                Source.FRAME, classifier, metrics, settings.maxRecordBytes(), settings.topK()),
+                Source.FRAME, classifier, metrics, settings),
         "frames-source");
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -90,6 +112,13 @@ public final class ClassificationTopology {
         topics.deadLetters(),
         Serdes.String().serializer(),
         objectSerializer(Serdes.ByteArray().serializer()),
+        "classify-segments",
+        "classify-frames");
+    topology.addSink(
+        REVIEW_REQUESTS_SINK,
+        topics.reviewRequests(),
+        Serdes.String().serializer(),
+        objectSerializer(REVIEW_REQUEST_SERDE.serializer()),
         "classify-segments",
         "classify-frames");
     return topology;

@@ -5,14 +5,17 @@ import io.vidlabel.inference.Label;
 import io.vidlabel.inference.Prediction;
 import io.vidlabel.pipeline.ClassifiedFrame;
 import io.vidlabel.pipeline.ClassifiedInput;
+import io.vidlabel.pipeline.FrameImages;
 import io.vidlabel.pipeline.InferenceFailedException;
 import io.vidlabel.pipeline.PipelineMetrics;
 import io.vidlabel.pipeline.SegmentClassifier;
 import io.vidlabel.topology.Messages.FrameClassification;
 import io.vidlabel.topology.Messages.LatestLabel;
+import io.vidlabel.topology.Messages.ReviewRequest;
 import io.vidlabel.topology.Messages.SegmentLabel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -51,6 +54,9 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Objec
   private final PipelineMetrics metrics;
   private final long maxRecordBytes;
   private final int topK;
+  private final double reviewThreshold;
+  private final int reviewsPerInput;
+  private final int thumbnailSize;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, LatestLabel> latest;
 
@@ -58,13 +64,15 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Objec
       Source source,
       SegmentClassifier classifier,
       PipelineMetrics metrics,
-      long maxRecordBytes,
-      int topK) {
+      ClassificationTopology.Settings settings) {
     this.source = source;
     this.classifier = classifier;
     this.metrics = metrics;
-    this.maxRecordBytes = maxRecordBytes;
-    this.topK = topK;
+    this.maxRecordBytes = settings.maxRecordBytes();
+    this.topK = settings.topK();
+    this.reviewThreshold = settings.reviewThreshold();
+    this.reviewsPerInput = settings.reviewsPerInput();
+    this.thumbnailSize = settings.thumbnailSize();
   }
 
   @Override
@@ -145,6 +153,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Objec
     if (last == null) {
       return; // the sampler kept no frame of this input; nothing to report
     }
+    forwardReviewRequests(record, stream, segment, result.frames());
     List<Label> mean = result.meanScores();
     Label best = mean.get(0);
     if (source == Source.SEGMENT) {
@@ -161,7 +170,11 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Objec
               best.score(),
               mean.subList(0, Math.min(topK, mean.size())),
               last.modelName(),
-              last.modelVersion());
+              last.modelVersion(),
+              thumbnailSize > 0
+                  ? FrameImages.base64(
+                      FrameImages.jpegThumbnail(frames.get(frames.size() - 1).image(), thumbnailSize))
+                  : null);
       context.forward(
           new Record<String, Object>(stream, label, record.timestamp(), new RecordHeaders()),
           ClassificationTopology.SEGMENT_LABELS_SINK);
@@ -170,6 +183,46 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Objec
         stream,
         new LatestLabel(
             stream, segment, best.name(), best.score(), last.modelName(), last.modelVersion(), now));
+  }
+
+  /**
+   * The input's least confident frames whose top-1 score is below the threshold, at most {@code
+   * reviewsPerInput} of them, in frame order. Forwarded like every other output, so they are part
+   * of the same transaction as the classifications.
+   */
+  private void forwardReviewRequests(
+      Record<String, byte[]> record, String stream, long segment, List<ClassifiedFrame> frames) {
+    if (reviewsPerInput <= 0 || reviewThreshold <= 0) {
+      return;
+    }
+    List<ClassifiedFrame> unsure =
+        frames.stream()
+            .filter(f -> topScore(f) < reviewThreshold)
+            .sorted(Comparator.comparingDouble(ClassifyProcessor::topScore))
+            .limit(reviewsPerInput)
+            .sorted(Comparator.comparingInt(ClassifiedFrame::index))
+            .toList();
+    for (ClassifiedFrame frame : unsure) {
+      Prediction p = frame.prediction();
+      ReviewRequest request =
+          new ReviewRequest(
+              stream,
+              segment,
+              frame.index(),
+              frame.ptsMicros(),
+              p.modelName(),
+              p.modelVersion(),
+              p.topK(topK),
+              FrameImages.base64(FrameImages.png(frame.image())));
+      context.forward(
+          new Record<String, Object>(stream, request, record.timestamp(), new RecordHeaders()),
+          ClassificationTopology.REVIEW_REQUESTS_SINK);
+    }
+  }
+
+  private static double topScore(ClassifiedFrame frame) {
+    List<Label> best = frame.prediction().topK(1);
+    return best.isEmpty() ? 0 : best.get(0).score();
   }
 
   private long segmentSeq(Record<String, byte[]> record) {

@@ -1,5 +1,6 @@
 package io.vidlabel.topology;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.vidlabel.inference.Label;
 import java.util.List;
 
@@ -19,7 +20,11 @@ public final class Messages {
       List<Label> labels,
       long latencyMs) {}
 
-  /** {@code video.segment-labels}: one per segment; the label is the argmax of the frames' mean scores. */
+  /**
+   * {@code video.segment-labels}: one per segment; the label is the argmax of the frames' mean
+   * scores. {@code thumbnail} is a small base64 JPEG of the segment's last classified frame, or
+   * null when thumbnails are off.
+   */
   public record SegmentLabel(
       String stream,
       long segment,
@@ -31,7 +36,23 @@ public final class Messages {
       float score,
       List<Label> labels,
       String model,
-      String modelVersion) {}
+      String modelVersion,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String thumbnail) {}
+
+  /**
+   * {@code video.review-requests}: a frame the model was unsure about, for a person to label. The
+   * image is a base64 PNG of the frame exactly as the model saw it (its input size), so a label
+   * sent back to {@code video.feedback} with this image trains on those pixels.
+   */
+  public record ReviewRequest(
+      String stream,
+      long segment,
+      int frame,
+      long ptsMicros,
+      String model,
+      String modelVersion,
+      List<Label> labels,
+      String image) {}
 
   /** Value of the latest-label state store, served by the REST API. */
   public record LatestLabel(

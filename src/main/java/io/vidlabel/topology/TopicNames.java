@@ -10,7 +10,8 @@ public record TopicNames(
     String classifications,
     String segmentLabels,
     String deadLetters,
-    String feedback) {
+    String feedback,
+    String reviewRequests) {
 
   public static TopicNames from(VidlabelConfig.Topics topics) {
     return new TopicNames(
@@ -19,7 +20,8 @@ public record TopicNames(
         topics.classifications(),
         topics.segmentLabels(),
         topics.deadLetters(),
-        topics.feedback());
+        topics.feedback(),
+        topics.reviewRequests());
   }
 
   public static TopicNames defaults() {
@@ -29,10 +31,11 @@ public record TopicNames(
         "video.classifications",
         "video.segment-labels",
         "video.dead-letters",
-        "video.feedback");
+        "video.feedback",
+        "video.review-requests");
   }
 
   public List<String> all() {
-    return List.of(segments, frames, classifications, segmentLabels, deadLetters, feedback);
+    return List.of(segments, frames, classifications, segmentLabels, deadLetters, feedback, reviewRequests);
   }
 }

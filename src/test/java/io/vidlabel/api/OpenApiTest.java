@@ -42,7 +42,8 @@ class OpenApiTest {
         "/api/feedback",
         "/api/models",
         "/api/models/{name}/versions/{version}/promote",
-        "/api/models/{name}/rollback");
+        "/api/models/{name}/rollback",
+        "/api/dashboard/events");
     assertThat(doc.at("/components/securitySchemes/" + ModelsResource.ADMIN + "/scheme").asText()).isEqualTo("bearer");
     JsonNode promote = doc.at("/paths/~1api~1models~1{name}~1versions~1{version}~1promote/post");
     assertThat(promote.path("security").toString()).contains(ModelsResource.ADMIN);

@@ -55,5 +55,7 @@ class DemoCommandTest {
     long correct =
         lines.stream().filter(m -> m.group(2).equals(truth.get(Integer.parseInt(m.group(1))))).count();
     assertThat(correct).as(output).isGreaterThanOrEqualTo(MIN_CORRECT);
+    // and the demo names the dashboard it serves
+    assertThat(String.join("\n", result.getErrorStream())).contains("demo: live dashboard at http://localhost:");
   }
 }

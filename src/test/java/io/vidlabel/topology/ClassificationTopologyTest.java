@@ -12,12 +12,19 @@ import io.vidlabel.pipeline.PipelineMetrics;
 import io.vidlabel.testing.TestVideos;
 import io.vidlabel.topology.Messages.FrameClassification;
 import io.vidlabel.topology.Messages.LatestLabel;
+import io.vidlabel.topology.Messages.ReviewRequest;
 import io.vidlabel.topology.Messages.SegmentLabel;
 import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Properties;
+import javax.imageio.ImageIO;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -42,6 +49,8 @@ class ClassificationTopologyTest {
 
   private static final TopicNames TOPICS = TopicNames.defaults();
   private static final int MAX_RECORD_BYTES = 2 * 1024 * 1024;
+  private static final double REVIEW_THRESHOLD = 0.8;
+  private static final int THUMBNAIL_SIZE = 16; // the model's input is 32x32, so it is scaled down
 
   @TempDir static Path models;
   private static Pipeline pipeline;
@@ -54,6 +63,7 @@ class ClassificationTopologyTest {
   private TestOutputTopic<String, FrameClassification> classifications;
   private TestOutputTopic<String, SegmentLabel> segmentLabels;
   private TestOutputTopic<String, byte[]> deadLetters;
+  private TestOutputTopic<String, ReviewRequest> reviewRequests;
 
   @BeforeAll
   static void loadModel() {
@@ -82,7 +92,8 @@ class ClassificationTopologyTest {
     driver =
         new TopologyTestDriver(
             ClassificationTopology.build(
-                new ClassificationTopology.Settings(TOPICS, MAX_RECORD_BYTES, 3),
+                new ClassificationTopology.Settings(
+                    TOPICS, MAX_RECORD_BYTES, 3, REVIEW_THRESHOLD, 1, THUMBNAIL_SIZE),
                 pipeline.classifier(),
                 metrics),
             props);
@@ -100,6 +111,11 @@ class ClassificationTopologyTest {
             ClassificationTopology.SEGMENT_LABEL_SERDE.deserializer());
     deadLetters =
         driver.createOutputTopic(TOPICS.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
+    reviewRequests =
+        driver.createOutputTopic(
+            TOPICS.reviewRequests(),
+            new StringDeserializer(),
+            ClassificationTopology.REVIEW_REQUEST_SERDE.deserializer());
   }
 
   @AfterEach
@@ -218,6 +234,76 @@ class ClassificationTopologyTest {
     assertThat(c.labels()).hasSize(3);
     assertThat(c.labels().get(0).score()).isGreaterThan(c.labels().get(1).score());
     assertThat(c.labels().get(1).score()).isGreaterThanOrEqualTo(c.labels().get(2).score());
+  }
+
+  @Test
+  void confidentSegmentAsksForNoReview() {
+    segments.pipeInput("cam-1", TestVideos.solidColours("mpegts", 64, 48, 10, 4, Color.RED));
+
+    assertThat(classifications.readValuesToList()).hasSize(4);
+    assertThat(reviewRequests.isEmpty()).isTrue();
+  }
+
+  @Test
+  void unsureSegmentSendsItsLeastConfidentFrameForReviewAsTheModelSawIt() throws Exception {
+    // given a segment of 3 red frames then 3 grey ones: grey is equally far from every colour
+    Headers headers = new RecordHeaders();
+    headers.add(io.vidlabel.topology.RecordHeaders.SEGMENT_SEQ, "7".getBytes(StandardCharsets.UTF_8));
+    byte[] video = TestVideos.solidColours("mpegts", 64, 48, 10, 3, Color.RED, Color.GRAY);
+
+    // when
+    segments.pipeInput(new TestRecord<>("cam-1", video, headers));
+
+    // then exactly one review request (one per segment), for the least confident grey frame
+    List<FrameClassification> frames = classifications.readValuesToList();
+    FrameClassification leastSure =
+        frames.stream().min(Comparator.comparingDouble(c -> c.labels().get(0).score())).orElseThrow();
+    assertThat(leastSure.labels().get(0).score()).isLessThan((float) REVIEW_THRESHOLD);
+    List<TestRecord<String, ReviewRequest>> requests = reviewRequests.readRecordsToList();
+    assertThat(requests).hasSize(1);
+    assertThat(requests.get(0).key()).isEqualTo("cam-1");
+    ReviewRequest request = requests.get(0).value();
+    assertThat(request.stream()).isEqualTo("cam-1");
+    assertThat(request.segment()).isEqualTo(7);
+    assertThat(request.frame()).isEqualTo(leastSure.frame()).isGreaterThanOrEqualTo(3);
+    assertThat(request.ptsMicros()).isEqualTo(leastSure.ptsMicros());
+    assertThat(request.labels()).isEqualTo(leastSure.labels());
+    assertThat(request.model()).isEqualTo("colour");
+    assertThat(request.modelVersion()).isEqualTo("1");
+    // the image is a PNG at the model's input size, grey
+    BufferedImage image = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(request.image())));
+    assertThat(image.getWidth()).isEqualTo(32);
+    assertThat(image.getHeight()).isEqualTo(32);
+    Color centre = new Color(image.getRGB(16, 16));
+    assertThat(centre.getRed()).isBetween(100, 156);
+    assertThat(centre.getGreen()).isBetween(100, 156);
+    assertThat(centre.getBlue()).isBetween(100, 156);
+  }
+
+  @Test
+  void unsureImageOnTheFramesTopicIsSentForReview() {
+    frames.pipeInput("door", TestVideos.png(80, 60, Color.GRAY));
+    frames.pipeInput("door", TestVideos.png(80, 60, Color.GREEN));
+
+    List<ReviewRequest> requests = reviewRequests.readValuesToList();
+    assertThat(requests).hasSize(1);
+    assertThat(requests.get(0).labels()).hasSize(3);
+    assertThat(requests.get(0).labels().get(0).score()).isLessThan((float) REVIEW_THRESHOLD);
+  }
+
+  @Test
+  void segmentLabelCarriesAThumbnailOfItsLastClassifiedFrame() throws Exception {
+    segments.pipeInput("cam-1", TestVideos.solidColours("mpegts", 64, 48, 10, 2, Color.GREEN, Color.BLUE));
+
+    SegmentLabel label = segmentLabels.readValue();
+    BufferedImage thumbnail =
+        ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(label.thumbnail())));
+    assertThat(thumbnail.getWidth()).isEqualTo(THUMBNAIL_SIZE);
+    assertThat(thumbnail.getHeight()).isEqualTo(THUMBNAIL_SIZE);
+    Color centre = new Color(thumbnail.getRGB(8, 8));
+    assertThat(centre.getBlue()).isGreaterThan(200); // the last frame is blue
+    assertThat(centre.getRed()).isLessThan(60);
+    assertThat(centre.getGreen()).isLessThan(60);
   }
 
   private static String header(TestRecord<String, byte[]> record, String name) {
