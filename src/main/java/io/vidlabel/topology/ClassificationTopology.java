@@ -5,6 +5,7 @@ import io.vidlabel.pipeline.SegmentClassifier;
 import io.vidlabel.topology.ClassifyProcessor.Source;
 import io.vidlabel.topology.Messages.FrameClassification;
 import io.vidlabel.topology.Messages.LatestLabel;
+import io.vidlabel.topology.Messages.RecentClassifications;
 import io.vidlabel.topology.Messages.SegmentLabel;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -18,12 +19,14 @@ import org.apache.kafka.streams.state.Stores;
  * video.segments ─► classify-segments ─┬─► video.classifications
  * video.frames ───► classify-frames ───┼─► video.segment-labels   (segments only)
  *                        │             └─► video.dead-letters
- *                        └── latest-labels store (stream id → latest label)
+ *                        ├── latest-labels store (stream id → latest label)
+ *                        └── recent-classifications store (stream id → its last N frames)
  * </pre>
  */
 public final class ClassificationTopology {
 
   public static final String LATEST_LABELS_STORE = "latest-labels";
+  public static final String RECENT_CLASSIFICATIONS_STORE = "recent-classifications";
   static final String CLASSIFICATIONS_SINK = "classifications-sink";
   static final String SEGMENT_LABELS_SINK = "segment-labels-sink";
   static final String DEAD_LETTERS_SINK = "dead-letters-sink";
@@ -33,11 +36,22 @@ public final class ClassificationTopology {
       JsonSerde.of(FrameClassification.class);
   public static final JsonSerde<SegmentLabel> SEGMENT_LABEL_SERDE = JsonSerde.of(SegmentLabel.class);
   public static final JsonSerde<LatestLabel> LATEST_LABEL_SERDE = JsonSerde.of(LatestLabel.class);
+  public static final JsonSerde<RecentClassifications> RECENT_SERDE =
+      JsonSerde.of(RecentClassifications.class);
 
   private ClassificationTopology() {}
 
-  /** Settings the topology needs beyond its collaborators. */
-  public record Settings(TopicNames topics, long maxRecordBytes, int topK) {}
+  /**
+   * Settings the topology needs beyond its collaborators; {@code recentPerStream} is how many of a
+   * stream's latest frame classifications the recent-classifications store keeps.
+   */
+  public record Settings(TopicNames topics, long maxRecordBytes, int topK, int recentPerStream) {
+    public Settings {
+      if (recentPerStream < 1) {
+        throw new IllegalArgumentException("recentPerStream must be at least 1, got " + recentPerStream);
+      }
+    }
+  }
 
   public static Topology build(
       Settings settings, SegmentClassifier classifier, PipelineMetrics metrics) {
@@ -57,19 +71,29 @@ public final class ClassificationTopology {
         "classify-segments",
         () ->
             new ClassifyProcessor(
-                Source.SEGMENT, classifier, metrics, settings.maxRecordBytes(), settings.topK()),
+                Source.SEGMENT, classifier, metrics, settings),
         "segments-source");
     topology.addProcessor(
         "classify-frames",
         () ->
             new ClassifyProcessor(
-                Source.FRAME, classifier, metrics, settings.maxRecordBytes(), settings.topK()),
+                Source.FRAME, classifier, metrics, settings),
         "frames-source");
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(LATEST_LABELS_STORE),
             Serdes.String(),
             LATEST_LABEL_SERDE),
+        "classify-segments",
+        "classify-frames");
+    // Changelogged like latest-labels, so with exactly_once_v2 the store moves in the same
+    // transaction as the classifications it mirrors: after a crash or a partition move, the new
+    // owner's store holds exactly the frames that were committed to video.classifications.
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(RECENT_CLASSIFICATIONS_STORE),
+            Serdes.String(),
+            RECENT_SERDE),
         "classify-segments",
         "classify-frames");
     topology.addSink(

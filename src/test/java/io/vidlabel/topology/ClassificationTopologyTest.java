@@ -12,11 +12,13 @@ import io.vidlabel.pipeline.PipelineMetrics;
 import io.vidlabel.testing.TestVideos;
 import io.vidlabel.topology.Messages.FrameClassification;
 import io.vidlabel.topology.Messages.LatestLabel;
+import io.vidlabel.topology.Messages.RecentClassifications;
 import io.vidlabel.topology.Messages.SegmentLabel;
 import java.awt.Color;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -42,6 +44,7 @@ class ClassificationTopologyTest {
 
   private static final TopicNames TOPICS = TopicNames.defaults();
   private static final int MAX_RECORD_BYTES = 2 * 1024 * 1024;
+  private static final int RECENT_PER_STREAM = 5;
 
   @TempDir static Path models;
   private static Pipeline pipeline;
@@ -82,7 +85,7 @@ class ClassificationTopologyTest {
     driver =
         new TopologyTestDriver(
             ClassificationTopology.build(
-                new ClassificationTopology.Settings(TOPICS, MAX_RECORD_BYTES, 3),
+                new ClassificationTopology.Settings(TOPICS, MAX_RECORD_BYTES, 3, RECENT_PER_STREAM),
                 pipeline.classifier(),
                 metrics),
             props);
@@ -208,6 +211,33 @@ class ClassificationTopologyTest {
     KeyValueStore<String, LatestLabel> store = driver.getKeyValueStore(ClassificationTopology.LATEST_LABELS_STORE);
     assertThat(store.get("door").label()).isEqualTo("magenta");
     assertThat(store.get("yard").label()).isEqualTo("cyan");
+  }
+
+  @Test
+  void recentClassificationsStoreKeepsTheLastFramesOfEachStreamAsForwarded() {
+    // given two 4-frame segments of cam-1 (red, then blue), a corrupt record, and one image of cam-2
+    segments.pipeInput("cam-1", TestVideos.solidColours("mpegts", 64, 48, 10, 4, Color.RED));
+    segments.pipeInput("cam-1", TestVideos.solidColours("mpegts", 64, 48, 10, 4, Color.BLUE));
+    segments.pipeInput("cam-1", "not a video".getBytes(StandardCharsets.UTF_8));
+    frames.pipeInput("cam-2", TestVideos.png(80, 60, Color.CYAN));
+
+    // then the store holds each stream's last frames (at most 5), oldest first, exactly as
+    // forwarded to video.classifications; the dead-lettered record left no trace
+    List<FrameClassification> forwarded = classifications.readValuesToList();
+    KeyValueStore<String, RecentClassifications> store =
+        driver.getKeyValueStore(ClassificationTopology.RECENT_CLASSIFICATIONS_STORE);
+    List<FrameClassification> cam1 = forwarded.stream().filter(c -> c.stream().equals("cam-1")).toList();
+    assertThat(cam1).hasSize(8);
+    assertThat(store.get("cam-1").frames()).containsExactlyElementsOf(cam1.subList(3, 8));
+    assertThat(store.get("cam-1").frames())
+        .extracting(FrameClassification::segment, FrameClassification::frame, c -> c.labels().get(0).name())
+        .containsExactly(
+            tuple(0L, 3, "red"), tuple(1L, 0, "blue"), tuple(1L, 1, "blue"), tuple(1L, 2, "blue"),
+            tuple(1L, 3, "blue"));
+    assertThat(store.get("cam-2").frames())
+        .extracting(FrameClassification::stream, c -> c.labels().get(0).name())
+        .containsExactly(tuple("cam-2", "cyan"));
+    assertThat(store.get("cam-3")).isNull();
   }
 
   @Test
