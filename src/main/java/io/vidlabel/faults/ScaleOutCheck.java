@@ -430,7 +430,7 @@ public final class ScaleOutCheck {
       command.add("-Dvidlabel.streams.application-server=" + endpoint);
       command.add("-Dvidlabel.streams.state-dir=" + dir.resolve("state").toAbsolutePath());
       command.add("-cp");
-      command.add(classPath());
+      command.add(classPath(System.getProperty("java.class.path")));
       command.add(ScaleOutInstance.class.getName());
       Process process =
           new ProcessBuilder(command)
@@ -500,20 +500,22 @@ public final class ScaleOutCheck {
 
   /**
    * This JVM's class path, or, inside the packaged application (whose class path is only
-   * quarkus-run.jar), the packaged application's jars.
+   * quarkus-run.jar), the packaged application's jars plus the config-mapping classes Quarkus
+   * generated at build time (outside Quarkus, SmallRye Config would otherwise need ASM to generate
+   * them, and the packaged application does not ship ASM).
    */
-  static String classPath() {
-    String cp = System.getProperty("java.class.path");
-    Path single = Path.of(cp);
-    if (!cp.contains(File.pathSeparator) && single.getFileName().toString().equals("quarkus-run.jar")) {
+  static String classPath(String javaClassPath) {
+    Path single = Path.of(javaClassPath);
+    if (!javaClassPath.contains(File.pathSeparator) && single.getFileName().toString().equals("quarkus-run.jar")) {
       Path app = single.toAbsolutePath().getParent();
       return String.join(
           File.pathSeparator,
           app.resolve("app").resolve("*").toString(),
           app.resolve("lib").resolve("boot").resolve("*").toString(),
-          app.resolve("lib").resolve("main").resolve("*").toString());
+          app.resolve("lib").resolve("main").resolve("*").toString(),
+          app.resolve("quarkus").resolve("generated-bytecode.jar").toString());
     }
-    return cp;
+    return javaClassPath;
   }
 
   private static int freePort() throws IOException {
