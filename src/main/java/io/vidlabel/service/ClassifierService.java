@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 public class ClassifierService {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClassifierService.class);
+  private static final int QUARKUS_DEFAULT_HTTP_PORT = 8080;
 
   private final VidlabelConfig config;
   private final MeterRegistry registry;
@@ -81,7 +82,10 @@ public class ClassifierService {
    */
   String applicationServer() {
     return config.streams().applicationServer().orElseGet(() -> {
-      int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
+      int port =
+          ConfigProvider.getConfig()
+              .getOptionalValue("quarkus.http.port", Integer.class)
+              .orElse(QUARKUS_DEFAULT_HTTP_PORT);
       return localHostName() + ":" + port;
     });
   }
