@@ -111,6 +111,17 @@ public interface VidlabelConfig {
     /** Commit interval; with exactly_once_v2 this bounds the end-to-end latency seen by read_committed readers. */
     @WithDefault("100ms")
     Duration commitInterval();
+
+    /** host:port at which other instances reach this one's REST API (Kafka Streams application.server); unset: this host's name and the HTTP port. */
+    Optional<String> applicationServer();
+
+    /** Frame classifications kept per stream in the recent-classifications store (GET /api/streams/{id}/classifications). */
+    @WithDefault("50")
+    int recentClassifications();
+
+    /** How long a REST query forwarded to the instance that owns the stream may take before it answers 503. */
+    @WithDefault("2s")
+    Duration forwardTimeout();
   }
 
   interface Model {

@@ -1,27 +1,24 @@
 package io.vidlabel.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vidlabel.api.StreamQueries;
 import io.vidlabel.config.VidlabelConfig;
 import io.vidlabel.feedback.FeedbackSender;
 import io.vidlabel.kafka.KafkaClients;
 import io.vidlabel.lifecycle.ModelFollower;
 import io.vidlabel.model.ModelStore;
 import io.vidlabel.pipeline.Pipeline;
-import io.vidlabel.topology.ClassificationTopology;
-import io.vidlabel.topology.Messages.LatestLabel;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.ArrayList;
-import java.util.List;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.StreamsConfig;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +31,7 @@ import org.slf4j.LoggerFactory;
 public class ClassifierService {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClassifierService.class);
+  private static final int QUARKUS_DEFAULT_HTTP_PORT = 8080;
 
   private final VidlabelConfig config;
   private final MeterRegistry registry;
@@ -67,13 +65,43 @@ public class ClassifierService {
         pipeline.model().name(),
         pipeline.model().version(),
         config.model().path());
+    Map<String, Object> overrides = new HashMap<>(streamsOverrides);
+    overrides.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer());
     try {
-      running = RunningClassifier.start(config, bootstrapServers, pipeline, registry, streamsOverrides, store);
+      running = RunningClassifier.start(config, bootstrapServers, pipeline, registry, overrides, store);
       this.bootstrapServers = bootstrapServers;
     } catch (RuntimeException e) {
       pipeline.close();
       throw e;
     }
+  }
+
+  /**
+   * vidlabel.streams.application-server, or this host's name and the HTTP port the server listens
+   * on (read now, so a random test port is the real one).
+   */
+  String applicationServer() {
+    return config.streams().applicationServer().orElseGet(() -> {
+      int port =
+          ConfigProvider.getConfig()
+              .getOptionalValue("quarkus.http.port", Integer.class)
+              .orElse(QUARKUS_DEFAULT_HTTP_PORT);
+      return localHostName() + ":" + port;
+    });
+  }
+
+  private static String localHostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      LOG.warn("cannot resolve this host's name ({}); advertising localhost to other instances", e.getMessage());
+      return "localhost";
+    }
+  }
+
+  /** The REST stream queries of the running classifier, routed across the group. */
+  public synchronized Optional<StreamQueries> queries() {
+    return Optional.ofNullable(running).map(RunningClassifier::queries);
   }
 
   public synchronized boolean isRunning() {
@@ -86,44 +114,6 @@ public class ClassifierService {
 
   public synchronized Optional<Pipeline> pipeline() {
     return Optional.ofNullable(running).map(RunningClassifier::pipeline);
-  }
-
-  /** The latest label of one stream held by this instance, if its partition is local. */
-  public Optional<LatestLabel> latest(String stream) {
-    return store().map(s -> s.get(stream));
-  }
-
-  /** Latest labels of every stream whose partition this instance owns. */
-  public List<LatestLabel> allLatest() {
-    List<LatestLabel> all = new ArrayList<>();
-    store()
-        .ifPresent(
-            s -> {
-              try (KeyValueIterator<String, LatestLabel> it = s.all()) {
-                it.forEachRemaining(kv -> all.add(kv.value));
-              }
-            });
-    return all;
-  }
-
-  private Optional<ReadOnlyKeyValueStore<String, LatestLabel>> store() {
-    KafkaStreams current;
-    synchronized (this) {
-      if (running == null) {
-        return Optional.empty();
-      }
-      current = running.streams();
-    }
-    try {
-      return Optional.of(
-          current.store(
-              StoreQueryParameters.fromNameAndType(
-                  ClassificationTopology.LATEST_LABELS_STORE,
-                  QueryableStoreTypes.<String, LatestLabel>keyValueStore())));
-    } catch (InvalidStateStoreException e) {
-      // Rebalancing or not yet running: callers answer "unavailable", they do not spin.
-      return Optional.empty();
-    }
   }
 
   /** The model follower of the running classifier, if it follows updates. */

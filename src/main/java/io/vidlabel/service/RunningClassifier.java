@@ -2,6 +2,7 @@ package io.vidlabel.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.vidlabel.api.StreamQueries;
 import io.vidlabel.config.VidlabelConfig;
 import io.vidlabel.kafka.KafkaClients;
 import io.vidlabel.kafka.TopicSetup;
@@ -19,6 +20,7 @@ import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,13 +33,19 @@ public final class RunningClassifier implements AutoCloseable {
   private final KafkaStreams streams;
   private final ModelFollower follower; // null when model updates are not followed
   private final KafkaStreamsMetrics streamsMetrics;
+  private final StreamQueries queries;
 
   private RunningClassifier(
-      Pipeline pipeline, KafkaStreams streams, ModelFollower follower, KafkaStreamsMetrics streamsMetrics) {
+      Pipeline pipeline,
+      KafkaStreams streams,
+      ModelFollower follower,
+      KafkaStreamsMetrics streamsMetrics,
+      StreamQueries queries) {
     this.pipeline = pipeline;
     this.streams = streams;
     this.follower = follower;
     this.streamsMetrics = streamsMetrics;
+    this.queries = queries;
   }
 
   /**
@@ -86,7 +94,8 @@ public final class RunningClassifier implements AutoCloseable {
                     config.model().topK(),
                     config.review().confidenceThreshold(),
                     config.review().maxPerSegment(),
-                    config.dashboard().thumbnailSize()),
+                    config.dashboard().thumbnailSize(),
+                    config.streams().recentClassifications()),
                 pipeline.classifier(),
                 metrics),
             props);
@@ -110,7 +119,16 @@ public final class RunningClassifier implements AutoCloseable {
       }
       throw e;
     }
-    return new RunningClassifier(pipeline, streams, follower, streamsMetrics);
+    // Other instances forward REST queries for streams this one owns to its application.server.
+    Object server = props.get(StreamsConfig.APPLICATION_SERVER_CONFIG);
+    HostInfo self =
+        server == null || server.toString().isBlank()
+            ? HostInfo.unavailable()
+            : HostInfo.buildFromEndpoint(server.toString());
+    StreamQueries queries =
+        new StreamQueries(
+            streams, self, config.streams().recentClassifications(), config.streams().forwardTimeout());
+    return new RunningClassifier(pipeline, streams, follower, streamsMetrics, queries);
   }
 
   /** vidlabel.model.store, or the store the configured model directory lives in. */
@@ -126,6 +144,11 @@ public final class RunningClassifier implements AutoCloseable {
 
   public KafkaStreams streams() {
     return streams;
+  }
+
+  /** The REST stream queries, routed across every instance of the group. */
+  public StreamQueries queries() {
+    return queries;
   }
 
   /** The model follower, if this classifier follows model updates. */

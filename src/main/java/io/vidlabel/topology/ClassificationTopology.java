@@ -6,6 +6,7 @@ import io.vidlabel.topology.ClassifyProcessor.Source;
 import io.vidlabel.topology.Messages.FrameClassification;
 import io.vidlabel.topology.Messages.LatestLabel;
 import io.vidlabel.topology.Messages.ReviewRequest;
+import io.vidlabel.topology.Messages.RecentClassifications;
 import io.vidlabel.topology.Messages.SegmentLabel;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -20,12 +21,14 @@ import org.apache.kafka.streams.state.Stores;
  * video.frames ───► classify-frames ───┼─► video.segment-labels   (segments only)
  *                        │             ├─► video.review-requests  (low-confidence frames)
  *                        │             └─► video.dead-letters
- *                        └── latest-labels store (stream id → latest label)
+ *                        ├── latest-labels store (stream id → latest label)
+ *                        └── recent-classifications store (stream id → its last N frames)
  * </pre>
  */
 public final class ClassificationTopology {
 
   public static final String LATEST_LABELS_STORE = "latest-labels";
+  public static final String RECENT_CLASSIFICATIONS_STORE = "recent-classifications";
   static final String CLASSIFICATIONS_SINK = "classifications-sink";
   static final String SEGMENT_LABELS_SINK = "segment-labels-sink";
   static final String DEAD_LETTERS_SINK = "dead-letters-sink";
@@ -37,6 +40,8 @@ public final class ClassificationTopology {
   public static final JsonSerde<SegmentLabel> SEGMENT_LABEL_SERDE = JsonSerde.of(SegmentLabel.class);
   public static final JsonSerde<LatestLabel> LATEST_LABEL_SERDE = JsonSerde.of(LatestLabel.class);
   public static final JsonSerde<ReviewRequest> REVIEW_REQUEST_SERDE = JsonSerde.of(ReviewRequest.class);
+  public static final JsonSerde<RecentClassifications> RECENT_SERDE =
+      JsonSerde.of(RecentClassifications.class);
 
   private ClassificationTopology() {}
 
@@ -46,6 +51,8 @@ public final class ClassificationTopology {
    * @param reviewThreshold frames whose top-1 score is below this become review requests (0: none)
    * @param reviewsPerInput most review requests per input record, least confident first
    * @param thumbnailSize longest side of the segment-labels thumbnail; 0 leaves it out
+   * @param recentPerStream how many of a stream's latest frame classifications the
+   *     recent-classifications store keeps
    */
   public record Settings(
       TopicNames topics,
@@ -53,11 +60,18 @@ public final class ClassificationTopology {
       int topK,
       double reviewThreshold,
       int reviewsPerInput,
-      int thumbnailSize) {
+      int thumbnailSize,
+      int recentPerStream) {
+
+    public Settings {
+      if (recentPerStream < 1) {
+        throw new IllegalArgumentException("recentPerStream must be at least 1, got " + recentPerStream);
+      }
+    }
 
     /** Without review requests or thumbnails. */
-    public Settings(TopicNames topics, long maxRecordBytes, int topK) {
-      this(topics, maxRecordBytes, topK, 0, 0, 0);
+    public Settings(TopicNames topics, long maxRecordBytes, int topK, int recentPerStream) {
+      this(topics, maxRecordBytes, topK, 0, 0, 0, recentPerStream);
     }
   }
 
@@ -92,6 +106,16 @@ public final class ClassificationTopology {
             Stores.persistentKeyValueStore(LATEST_LABELS_STORE),
             Serdes.String(),
             LATEST_LABEL_SERDE),
+        "classify-segments",
+        "classify-frames");
+    // Changelogged like latest-labels, so with exactly_once_v2 the store moves in the same
+    // transaction as the classifications it mirrors: after a crash or a partition move, the new
+    // owner's store holds exactly the frames that were committed to video.classifications.
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(RECENT_CLASSIFICATIONS_STORE),
+            Serdes.String(),
+            RECENT_SERDE),
         "classify-segments",
         "classify-frames");
     topology.addSink(

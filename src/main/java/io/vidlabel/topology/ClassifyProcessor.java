@@ -11,10 +11,12 @@ import io.vidlabel.pipeline.PipelineMetrics;
 import io.vidlabel.pipeline.SegmentClassifier;
 import io.vidlabel.topology.Messages.FrameClassification;
 import io.vidlabel.topology.Messages.LatestLabel;
+import io.vidlabel.topology.Messages.RecentClassifications;
 import io.vidlabel.topology.Messages.ReviewRequest;
 import io.vidlabel.topology.Messages.SegmentLabel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
@@ -57,8 +59,10 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Objec
   private final double reviewThreshold;
   private final int reviewsPerInput;
   private final int thumbnailSize;
+  private final int recentPerStream;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, LatestLabel> latest;
+  private KeyValueStore<String, RecentClassifications> recent;
 
   ClassifyProcessor(
       Source source,
@@ -73,12 +77,14 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Objec
     this.reviewThreshold = settings.reviewThreshold();
     this.reviewsPerInput = settings.reviewsPerInput();
     this.thumbnailSize = settings.thumbnailSize();
+    this.recentPerStream = settings.recentPerStream();
   }
 
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.latest = context.getStateStore(ClassificationTopology.LATEST_LABELS_STORE);
+    this.recent = context.getStateStore(ClassificationTopology.RECENT_CLASSIFICATIONS_STORE);
   }
 
   @Override
@@ -133,6 +139,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Objec
     long now = context.currentSystemTimeMs();
     long latencyMs = Math.max(0, now - record.timestamp());
     Prediction last = null;
+    List<FrameClassification> forwarded = new ArrayList<>(result.frames().size());
     for (ClassifiedFrame frame : result.frames()) {
       Prediction p = frame.prediction();
       FrameClassification out =
@@ -148,11 +155,13 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Objec
       context.forward(
           new Record<String, Object>(stream, out, record.timestamp(), new RecordHeaders()),
           ClassificationTopology.CLASSIFICATIONS_SINK);
+      forwarded.add(out);
       last = p;
     }
     if (last == null) {
       return; // the sampler kept no frame of this input; nothing to report
     }
+    remember(stream, forwarded);
     forwardReviewRequests(record, stream, segment, result.frames());
     List<Label> mean = result.meanScores();
     Label best = mean.get(0);
@@ -223,6 +232,18 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Objec
   private static double topScore(ClassifiedFrame frame) {
     List<Label> best = frame.prediction().topK(1);
     return best.isEmpty() ? 0 : best.get(0).score();
+  }
+
+  /** Appends this record's frames to the stream's recent classifications, keeping the last N. */
+  private void remember(String stream, List<FrameClassification> frames) {
+    RecentClassifications before = recent.get(stream);
+    List<FrameClassification> kept = new ArrayList<>(recentPerStream);
+    if (before != null) {
+      kept.addAll(before.frames());
+    }
+    kept.addAll(frames);
+    int from = Math.max(0, kept.size() - recentPerStream);
+    recent.put(stream, new RecentClassifications(stream, List.copyOf(kept.subList(from, kept.size()))));
   }
 
   private long segmentSeq(Record<String, byte[]> record) {

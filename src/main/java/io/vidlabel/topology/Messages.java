@@ -63,4 +63,10 @@ public final class Messages {
       String model,
       String modelVersion,
       long updatedAtMs) {}
+
+  /**
+   * Value of the recent-classifications state store: the last frames classified for one stream,
+   * oldest first, at most as many as the topology keeps.
+   */
+  public record RecentClassifications(String stream, List<FrameClassification> frames) {}
 }

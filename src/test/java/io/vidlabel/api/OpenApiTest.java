@@ -39,6 +39,7 @@ class OpenApiTest {
     assertThat(paths).contains(
         "/api/streams",
         "/api/streams/{stream}",
+        "/api/streams/{stream}/classifications",
         "/api/feedback",
         "/api/models",
         "/api/models/{name}/versions/{version}/promote",
@@ -49,6 +50,9 @@ class OpenApiTest {
     assertThat(promote.path("security").toString()).contains(ModelsResource.ADMIN);
     assertThat(promote.path("responses").has("401")).isTrue();
     assertThat(doc.at("/paths/~1api~1models/get/security").isMissingNode()).isTrue();
+    JsonNode recent = doc.at("/paths/~1api~1streams~1{stream}~1classifications/get");
+    assertThat(recent.path("parameters").findValuesAsText("name")).contains("stream", "limit");
+    assertThat(recent.path("responses").has("503")).isTrue();
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.vidlabel.pipeline.PipelineMetrics;
 import io.vidlabel.testing.TestVideos;
 import io.vidlabel.topology.Messages.FrameClassification;
 import io.vidlabel.topology.Messages.LatestLabel;
+import io.vidlabel.topology.Messages.RecentClassifications;
 import io.vidlabel.topology.Messages.ReviewRequest;
 import io.vidlabel.topology.Messages.SegmentLabel;
 import java.awt.Color;
@@ -51,6 +52,7 @@ class ClassificationTopologyTest {
   private static final int MAX_RECORD_BYTES = 2 * 1024 * 1024;
   private static final double REVIEW_THRESHOLD = 0.8;
   private static final int THUMBNAIL_SIZE = 16; // the model's input is 32x32, so it is scaled down
+  private static final int RECENT_PER_STREAM = 5;
 
   @TempDir static Path models;
   private static Pipeline pipeline;
@@ -93,7 +95,7 @@ class ClassificationTopologyTest {
         new TopologyTestDriver(
             ClassificationTopology.build(
                 new ClassificationTopology.Settings(
-                    TOPICS, MAX_RECORD_BYTES, 3, REVIEW_THRESHOLD, 1, THUMBNAIL_SIZE),
+                    TOPICS, MAX_RECORD_BYTES, 3, REVIEW_THRESHOLD, 1, THUMBNAIL_SIZE, RECENT_PER_STREAM),
                 pipeline.classifier(),
                 metrics),
             props);
@@ -224,6 +226,33 @@ class ClassificationTopologyTest {
     KeyValueStore<String, LatestLabel> store = driver.getKeyValueStore(ClassificationTopology.LATEST_LABELS_STORE);
     assertThat(store.get("door").label()).isEqualTo("magenta");
     assertThat(store.get("yard").label()).isEqualTo("cyan");
+  }
+
+  @Test
+  void recentClassificationsStoreKeepsTheLastFramesOfEachStreamAsForwarded() {
+    // given two 4-frame segments of cam-1 (red, then blue), a corrupt record, and one image of cam-2
+    segments.pipeInput("cam-1", TestVideos.solidColours("mpegts", 64, 48, 10, 4, Color.RED));
+    segments.pipeInput("cam-1", TestVideos.solidColours("mpegts", 64, 48, 10, 4, Color.BLUE));
+    segments.pipeInput("cam-1", "not a video".getBytes(StandardCharsets.UTF_8));
+    frames.pipeInput("cam-2", TestVideos.png(80, 60, Color.CYAN));
+
+    // then the store holds each stream's last frames (at most 5), oldest first, exactly as
+    // forwarded to video.classifications; the dead-lettered record left no trace
+    List<FrameClassification> forwarded = classifications.readValuesToList();
+    KeyValueStore<String, RecentClassifications> store =
+        driver.getKeyValueStore(ClassificationTopology.RECENT_CLASSIFICATIONS_STORE);
+    List<FrameClassification> cam1 = forwarded.stream().filter(c -> c.stream().equals("cam-1")).toList();
+    assertThat(cam1).hasSize(8);
+    assertThat(store.get("cam-1").frames()).containsExactlyElementsOf(cam1.subList(3, 8));
+    assertThat(store.get("cam-1").frames())
+        .extracting(FrameClassification::segment, FrameClassification::frame, c -> c.labels().get(0).name())
+        .containsExactly(
+            tuple(0L, 3, "red"), tuple(1L, 0, "blue"), tuple(1L, 1, "blue"), tuple(1L, 2, "blue"),
+            tuple(1L, 3, "blue"));
+    assertThat(store.get("cam-2").frames())
+        .extracting(FrameClassification::stream, c -> c.labels().get(0).name())
+        .containsExactly(tuple("cam-2", "cyan"));
+    assertThat(store.get("cam-3")).isNull();
   }
 
   @Test
