@@ -20,7 +20,7 @@ class HostileCasesTest {
     HostileCases.Report report = new HostileCases(DecodeLimits.defaults(), tmp).run();
     System.out.print(report.table());
 
-    assertThat(report.allRejectedUntouched()).as(report.table()).isTrue();
+    assertThat(report.allPassed()).as(report.table()).isTrue();
     for (String playlist : new String[] {"hls-playlist-to-local-file", "hls-playlist-to-http-url",
         "concat-script-to-local-file", "concat-script-to-http-url"}) {
       HostileCases.Result r = report.get(playlist);
@@ -29,8 +29,9 @@ class HostileCasesTest {
       assertThat(r.proof()).as(playlist).contains("never opened").contains("saw no connection");
     }
     assertThat(report.get("header-8192x8192").reason()).isEqualTo("DIMENSIONS_EXCEEDED");
+    assertThat(report.get("header-16384x16384").reason()).isEqualTo("DIMENSIONS_EXCEEDED");
     assertThat(report.get("header-16384x16384").framesDecoded()).isZero();
-    assertThat(report.get("header-billions-of-frames").framesDecoded()).isZero();
+    assertThat(report.get("header-billions-of-frames").framesDecoded()).isLessThanOrEqualTo(10);
     assertThat(report.get("zero-bytes").reason()).isEqualTo("EMPTY_INPUT");
     assertThat(report.get("random-64-KiB").reason()).isEqualTo("UNREADABLE");
     assertThat(report.get("over-the-size-limit").reason()).isEqualTo("INPUT_TOO_LARGE");
