@@ -107,10 +107,12 @@ public final class HostileCases {
       out.add(playlistCase("concat-script-to-http-url", false, (file, url) ->
           "ffconcat version 1.0\nfile '" + url + "'\n"));
       byte[] avi = smallAvi();
-      out.add(decodeCase("header-16384x16384", patchAviSize(avi.clone(), 16384, 16384),
-          "AVI header and BITMAPINFOHEADER claim 16384x16384"));
-      out.add(decodeCase("header-8192x8192", patchAviSize(avi.clone(), 8192, 8192),
-          "AVI header claims 8192x8192 (over the limit, under FFmpeg's own)"));
+      out.add(decodeCase("header-16384x16384", patchJpegSizes(patchAviSize(avi.clone(), 16384, 16384), 16384, 16384),
+          "AVI headers and every frame's JPEG header claim 16384x16384"));
+      out.add(decodeCase("header-8192x8192", patchJpegSizes(patchAviSize(avi.clone(), 8192, 8192), 8192, 8192),
+          "AVI headers and every frame's JPEG header claim 8192x8192 (over our limit, under FFmpeg's own)"));
+      out.add(bounded(decodeCase("container-claims-16384x16384", patchAviSize(avi.clone(), 16384, 16384),
+          "only the AVI headers claim 16384x16384; the frames say 64x48")));
       out.add(bounded(decodeCase("header-billions-of-frames", patchAviFrames(avi.clone(), 0x7FFF_FFFF),
           "AVI header claims 2147483647 frames; the file holds 10")));
       out.add(decodeCase("zero-bytes", new byte[0], null));
@@ -211,6 +213,25 @@ public final class HostileCases {
     int strf = indexOf(avi, "strf");
     b.putInt(strf + 8 + 4, width).putInt(strf + 8 + 8, height);
     return avi;
+  }
+
+  /**
+   * Sets the size in every baseline JPEG frame header (SOF0: marker FF C0, length, precision,
+   * height, width, big endian). In JPEG data FF is always followed by 00 or a marker, so FF C0
+   * only ever starts a frame header.
+   */
+  static byte[] patchJpegSizes(byte[] data, int width, int height) {
+    int patched = 0;
+    for (int i = 0; i + 9 < data.length; i++) {
+      if ((data[i] & 0xFF) == 0xFF && (data[i + 1] & 0xFF) == 0xC0) {
+        ByteBuffer.wrap(data).putShort(i + 5, (short) height).putShort(i + 7, (short) width);
+        patched++;
+      }
+    }
+    if (patched == 0) {
+      throw new IllegalStateException("no JPEG frame header in the generated AVI");
+    }
+    return data;
   }
 
   /** dwTotalFrames in 'avih' and dwLength in the first 'strh'. */
