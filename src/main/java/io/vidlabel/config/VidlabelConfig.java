@@ -246,8 +246,8 @@ public interface VidlabelConfig {
     /** Bearer token for the admin REST endpoints (promote, roll back, upload); unset: they answer 403. */
     Optional<String> token();
 
-    /** Largest model archive the upload endpoint accepts, and the most bytes it may unpack to. */
-    @WithDefault("134217728")
+    /** Largest model archive the upload endpoint accepts, and the most bytes it may unpack to (see quarkus.http.limits.max-body-size). */
+    @WithDefault("10485760")
     long maxUploadBytes();
   }
 }

@@ -146,8 +146,8 @@ public final class DecodeFuzzer {
       b.append(String.format(Locale.ROOT, "decode fuzzing: %d inputs, seed %d, %s, corpus of %d files%n",
           iterations, seed, isolated ? "isolated child JVMs (" + childrenStarted + " started)" : "in process",
           corpus.size()));
-      b.append(String.format(Locale.ROOT, "| %-22s | %7s |%n", "outcome", "inputs"));
-      b.append("|------------------------|--------:|\n");
+      b.append(String.format(Locale.ROOT, "| %-30s | %7s |%n", "outcome", "inputs"));
+      b.append("|--------------------------------|--------:|\n");
       row(b, "decoded", decoded);
       rejected.forEach((reason, n) -> row(b, "rejected " + reason, n));
       row(b, "unexpected exception", (int) count(UNEXPECTED));
@@ -165,7 +165,7 @@ public final class DecodeFuzzer {
     }
 
     private static void row(StringBuilder b, String what, int n) {
-      b.append(String.format(Locale.ROOT, "| %-22s | %7d |%n", what, n));
+      b.append(String.format(Locale.ROOT, "| %-30s | %7d |%n", what, n));
     }
   }
 
@@ -175,6 +175,9 @@ public final class DecodeFuzzer {
 
   private final Mutator mutator;
   private final Options options;
+  /** Extra child arguments that inject faults (tests of the supervision only). */
+  private final List<String> injected = new ArrayList<>();
+  private Path mediaDir = Path.of("../shared/media");
 
   public DecodeFuzzer(Mutator mutator, Options options) {
     this.mutator = Objects.requireNonNull(mutator, "mutator");
@@ -343,8 +346,6 @@ public final class DecodeFuzzer {
     return args;
   }
 
-  private final List<String> injected = new ArrayList<>();
-
   /**
    * Fault injection for testing the parent's bookkeeping: the child dies of a real SIGSEGV when it
    * reaches input {@code crashAt} and stops answering at {@code hangAt} (-1: never).
@@ -354,8 +355,6 @@ public final class DecodeFuzzer {
     injected.addAll(List.of("--crash-at", Integer.toString(crashAt), "--hang-at", Integer.toString(hangAt)));
     return this;
   }
-
-  private Path mediaDir = Path.of("../shared/media");
 
   /** Where the child finds the corpus (the same the parent's mutator was built from). */
   public DecodeFuzzer withMediaDir(Path dir) {

@@ -56,8 +56,14 @@ import org.junit.jupiter.api.Test;
  * every record it produces under the limit.
  */
 @QuarkusTest
-@QuarkusTestResource(value = EmbeddedKafkaResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = HostileRecordsIT.OwnBroker.class, restrictToAnnotatedClass = true)
 class HostileRecordsIT {
+
+  /**
+   * The same broker and model as {@link PipelineIT}'s, under its own class so that Quarkus starts
+   * a separate application and broker: PipelineIT counts every record on its output topics.
+   */
+  public static class OwnBroker extends EmbeddedKafkaResource {}
 
   private static final int FUZZED = 40;
   private static final Path MEDIA = Path.of(System.getProperty("test.media.dir", "../shared/media"));
