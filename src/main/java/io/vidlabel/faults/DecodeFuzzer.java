@@ -311,7 +311,8 @@ public final class DecodeFuzzer {
             return exit == 0 ? options.iterations() : current + 1;
           }
           Mutator.Input input = mutator.input(current);
-          tally.fail(input, CRASH, "child JVM died with exit code " + exit + describeSignal(exit), save(input));
+          tally.fail(input, CRASH, "child JVM died with exit code " + exit + describeSignal(exit)
+              + crashReport(child.pid()), save(input));
           return current + 1;
         }
         String[] f = line.split(" ", 4);
@@ -329,6 +330,26 @@ public final class DecodeFuzzer {
       child.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while fuzzing", e);
+    }
+  }
+
+  /**
+   * The signal and faulting frame from the JVM's crash report of the child, if it wrote one where
+   * {@link #defaultChildCommand} asks: what a person reading the report needs first.
+   */
+  static String crashReport(long pid) {
+    Path report = Path.of(System.getProperty("java.io.tmpdir"), "vidlabel-fuzz-hs_err_pid" + pid + ".log");
+    if (!Files.isRegularFile(report)) {
+      return "";
+    }
+    try (var lines = Files.lines(report, StandardCharsets.ISO_8859_1)) {
+      List<String> head = lines.limit(40).toList();
+      String signal = head.stream().filter(l -> l.matches("#\\s+SIG\\w+ .*")).findFirst().orElse("").replace('#', ' ').strip();
+      int at = head.indexOf("# Problematic frame:");
+      String frame = at >= 0 && at + 1 < head.size() ? head.get(at + 1).replace('#', ' ').strip() : "";
+      return "; " + signal + (frame.isEmpty() ? "" : " in " + frame) + " (crash report " + report + ")";
+    } catch (IOException | UncheckedIOException e) {
+      return "; crash report " + report;
     }
   }
 
