@@ -4,12 +4,15 @@ import io.vidlabel.config.VidlabelConfig;
 import io.vidlabel.lifecycle.ModelFollower;
 import io.vidlabel.lifecycle.ModelUpdate;
 import io.vidlabel.lifecycle.ModelUpdates;
+import io.vidlabel.model.ModelArchive;
 import io.vidlabel.model.ModelChecksum;
 import io.vidlabel.model.ModelDescriptor;
 import io.vidlabel.model.ModelException;
 import io.vidlabel.model.ModelStore;
 import io.vidlabel.service.ClassifierService;
 import io.vidlabel.service.RunningClassifier;
+import io.vidlabel.util.Directories;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -20,7 +23,13 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -131,6 +140,14 @@ public class ModelsResource {
       @PathParam("name") String name,
       @QueryParam("to") String to,
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+    Response denied = checkAdmin(authorization);
+    if (denied != null) {
+      return denied;
+    }
+    Response invalid = checkNames(name, to == null ? "1" : to);
+    if (invalid != null) {
+      return invalid;
+    }
     var pipeline = service.pipeline();
     if (pipeline.isEmpty()) {
       return FeedbackResource.problem(503, "the classifier is not running");
@@ -149,6 +166,10 @@ public class ModelsResource {
     Response denied = checkAdmin(authorization);
     if (denied != null) {
       return denied;
+    }
+    Response invalid = checkNames(name, version);
+    if (invalid != null) {
+      return invalid;
     }
     var client = service.clientProperties();
     var pipeline = service.pipeline();
@@ -183,6 +204,154 @@ public class ModelsResource {
     body.put("published", update);
     body.put("topic", config.topics().modelUpdates());
     return Response.accepted(body).build();
+  }
+
+  /**
+   * Installs a new version from an archive (zip, tar or tar.gz) of its SavedModel and {@code
+   * model.json}. The archive is streamed to a file inside the store (at most {@code
+   * vidlabel.admin.max-upload-bytes}), unpacked into a staging directory with every entry
+   * checked (no absolute paths, {@code ..}, links or devices), the descriptor must name this
+   * model and version and carry the checksum the files give, and only then is the version
+   * renamed into place. It is not served until promoted.
+   */
+  @POST
+  @Path("/{name}/versions/{version}")
+  @Consumes({"application/zip", "application/x-tar", "application/gzip", MediaType.APPLICATION_OCTET_STREAM})
+  @Operation(
+      summary = "Upload a new model version",
+      description = "Body: a zip, tar or tar.gz of the SavedModel (saved_model.pb, variables/) and model.json, whose name, "
+          + "version and checksum must match. Installed in the model store; promote it to serve it.")
+  @SecurityRequirement(name = ADMIN)
+  @APIResponse(responseCode = "201", description = "Installed; not served until promoted")
+  @APIResponse(responseCode = "400", description = "Unsafe name or version, or an unsafe or unreadable archive")
+  @APIResponse(responseCode = "401", description = "Missing or wrong admin token")
+  @APIResponse(responseCode = "403", description = "Admin endpoints disabled (vidlabel.admin.token unset)")
+  @APIResponse(responseCode = "409", description = "That version already exists")
+  @APIResponse(responseCode = "413", description = "Archive over vidlabel.admin.max-upload-bytes")
+  @APIResponse(responseCode = "422", description = "model.json missing, invalid, for another name or version, or failing its checksum")
+  public Response upload(
+      @PathParam("name") String name,
+      @PathParam("version") String version,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      InputStream body) {
+    Response denied = checkAdmin(authorization);
+    if (denied != null) {
+      return denied;
+    }
+    Response invalid = checkNames(name, version);
+    if (invalid != null) {
+      return invalid;
+    }
+    ModelStore store = RunningClassifier.modelStore(config);
+    if (Files.exists(store.directory(name, version))) {
+      return FeedbackResource.problem(409, "model " + name + " version " + version + " already exists");
+    }
+    long max = config.admin().maxUploadBytes();
+    java.nio.file.Path staging = store.staging(name);
+    java.nio.file.Path archive = staging.resolveSibling(staging.getFileName() + ".archive");
+    try {
+      if (!copyAtMost(body, archive, max)) {
+        return FeedbackResource.problem(413, "archive is larger than " + max + " bytes");
+      }
+      try {
+        ModelArchive.extract(archive, staging, max);
+      } catch (ModelException e) {
+        return FeedbackResource.problem(400, "archive refused: " + e.getMessage());
+      }
+      java.nio.file.Path modelDir = modelRoot(staging);
+      ModelDescriptor d;
+      try {
+        d = ModelDescriptor.read(modelDir);
+      } catch (ModelException e) {
+        return FeedbackResource.problem(422, e.getMessage().replace(modelDir.toString(), "the archive"));
+      }
+      if (!name.equals(d.name()) || !version.equals(d.version())) {
+        return FeedbackResource.problem(422, "model.json describes " + d.name() + " version " + d.version()
+            + ", not " + name + " version " + version);
+      }
+      String actual;
+      try {
+        actual = ModelChecksum.compute(modelDir);
+      } catch (UncheckedIOException e) {
+        return FeedbackResource.problem(422, "the archive holds no SavedModel (saved_model.pb)");
+      }
+      if (d.checksum() == null || !d.checksum().equals(actual)) {
+        return FeedbackResource.problem(422, "model.json's checksum " + d.checksum()
+            + " does not match the uploaded files (" + actual + ")");
+      }
+      try {
+        store.install(modelDir, name, version);
+      } catch (ModelException e) {
+        return FeedbackResource.problem(409, e.getMessage().replace(store.root().toString(), "the store"));
+      }
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("name", name);
+      out.put("version", version);
+      out.put("checksum", actual);
+      return Response.created(URI.create("/api/models/" + name + "/versions/" + version)).entity(out).build();
+    } catch (IOException e) {
+      return FeedbackResource.problem(400, "cannot read the upload: " + e.getMessage());
+    } finally {
+      try {
+        Files.deleteIfExists(archive);
+      } catch (IOException ignored) {
+        // best effort; the staging name starts with a dot and is never listed as a version
+      }
+      if (Files.exists(staging)) {
+        Directories.deleteQuietly(staging);
+      }
+    }
+  }
+
+  /** Copies at most {@code max} bytes; false (and nothing kept) if the stream had more. */
+  private static boolean copyAtMost(InputStream in, java.nio.file.Path to, long max) throws IOException {
+    byte[] buffer = new byte[64 * 1024];
+    long total = 0;
+    try (OutputStream out = Files.newOutputStream(to)) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        total += n;
+        if (total > max) {
+          return false;
+        }
+        out.write(buffer, 0, n);
+      }
+    }
+    return true;
+  }
+
+  /** The unpacked model: the staging directory itself, or its one subdirectory holding model.json. */
+  private static java.nio.file.Path modelRoot(java.nio.file.Path staging) throws IOException {
+    if (Files.exists(staging.resolve(ModelDescriptor.FILE_NAME))) {
+      return staging;
+    }
+    try (var entries = Files.list(staging)) {
+      List<java.nio.file.Path> all = entries.toList();
+      if (all.size() == 1 && Files.isDirectory(all.get(0))
+          && Files.exists(all.get(0).resolve(ModelDescriptor.FILE_NAME))) {
+        return all.get(0);
+      }
+    }
+    return staging;
+  }
+
+  /** 400 unless both may become directory names in the store. */
+  private static Response checkNames(String name, String version) {
+    if (!ModelStore.isSafeName(name)) {
+      return FeedbackResource.problem(400, safeMessage("model name", name));
+    }
+    if (!ModelStore.isSafeName(version)) {
+      return FeedbackResource.problem(400, safeMessage("version", version));
+    }
+    return null;
+  }
+
+  private static String safeMessage(String what, String value) {
+    try {
+      ModelStore.checkName(what, value);
+      return what + " is not allowed";
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
   }
 
   private Response checkAdmin(String authorization) {

@@ -439,7 +439,9 @@ public class PublishCommand implements Callable<Integer> {
             KafkaClients.producer(config, servers),
             config.topics().segments(),
             config.kafka().maxRecordBytes())) {
-      new SegmentCutter(options)
+      // The cutter splits segments that encode over the record limit, so the publisher's own
+      // check below it never has to refuse one.
+      new SegmentCutter(options, config.kafka().maxRecordBytes())
           .cut(
               file,
               segment -> {

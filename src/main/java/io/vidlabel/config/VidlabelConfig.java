@@ -262,8 +262,12 @@ public interface VidlabelConfig {
   }
 
   interface Admin {
-    /** Bearer token for the admin REST endpoints (promote, roll back); unset: they answer 403. */
+    /** Bearer token for the admin REST endpoints (promote, roll back, upload); unset: they answer 403. */
     Optional<String> token();
+
+    /** Largest model archive the upload endpoint accepts, and the most bytes it may unpack to (see quarkus.http.limits.max-body-size). */
+    @WithDefault("10485760")
+    long maxUploadBytes();
   }
 
   interface Review {

@@ -255,7 +255,9 @@ public final class VideoDecoder {
       if (!grabber.hasVideo()) {
         throw new DecodeException(Reason.NO_VIDEO_STREAM, format + " input has no video stream");
       }
-      // Before any frame is grabbed: the size the stream declares.
+      // Before any frame is grabbed: the size the container declares for its video streams (a
+      // decoder may have refused that size and cleared its own), then the size the stream reports.
+      checkDeclaredDimensions(grabber);
       int sourceWidth = grabber.getImageWidth();
       int sourceHeight = grabber.getImageHeight();
       checkDimensions(sourceWidth, sourceHeight);

@@ -1,5 +1,6 @@
 package io.vidlabel.ingest;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -16,6 +17,12 @@ import org.bytedeco.javacv.FrameRecorder;
  * starts with a key frame (it is encoded afresh), so the classifier can decode every record on its
  * own. Transcoding costs CPU on the publishing side but accepts anything FFmpeg reads and bounds the
  * record size through the output height.
+ *
+ * <p>Every segment it hands out fits {@code maxSegmentBytes} (the record limit): a segment that
+ * encodes larger is decoded again and re-encoded as two segments of half its frames each, as
+ * often as needed, so busy scenes become shorter records instead of records the broker or the
+ * classifier refuses. A single frame over the limit cannot be split: that fails with a message
+ * naming the remedy (a lower height or bit rate).
  */
 public final class SegmentCutter {
 
@@ -29,13 +36,25 @@ public final class SegmentCutter {
   }
 
   private final Options options;
+  private final int maxSegmentBytes;
 
+  /** Without a size limit on segments. */
   public SegmentCutter(Options options) {
+    this(options, Integer.MAX_VALUE);
+  }
+
+  /** Every segment handed out holds at most {@code maxSegmentBytes} bytes. */
+  public SegmentCutter(Options options, int maxSegmentBytes) {
+    if (maxSegmentBytes <= 0) {
+      throw new IllegalArgumentException("maxSegmentBytes must be positive: " + maxSegmentBytes);
+    }
     this.options = options;
+    this.maxSegmentBytes = maxSegmentBytes;
   }
 
   /** Reads {@code video} and hands each finished segment to {@code sink}, in order. */
   public void cut(Path video, Consumer<Segment> sink) throws FrameGrabber.Exception, FrameRecorder.Exception {
+    Emitter emitter = new Emitter(sink);
     try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile())) {
       grabber.start();
       if (grabber.getImageWidth() <= 0 || grabber.getImageHeight() <= 0) {
@@ -50,8 +69,10 @@ public final class SegmentCutter {
         grabber.setImageHeight(height);
       }
       double fps = grabber.getFrameRate() > 0 && grabber.getFrameRate() < 240 ? grabber.getFrameRate() : 25;
+      emitter.width = width;
+      emitter.height = height;
+      emitter.fps = fps;
       long segmentMicros = Math.round(options.segmentSeconds() * 1_000_000);
-      long seq = 0;
       Open open = null;
       Frame frame;
       long lastPts = -1;
@@ -62,7 +83,7 @@ public final class SegmentCutter {
         lastPts = pts;
         index++;
         if (open != null && pts - open.startMicros >= segmentMicros) {
-          sink.accept(open.finish(seq++, pts));
+          emitter.emit(open.finish(0, pts));
           open = null;
         }
         if (open == null) {
@@ -72,8 +93,74 @@ public final class SegmentCutter {
         open.frames++;
       }
       if (open != null) {
-        sink.accept(open.finish(seq, lastPts + Math.round(1_000_000 / fps)));
+        emitter.emit(open.finish(0, lastPts + Math.round(1_000_000 / fps)));
       }
+    }
+  }
+
+  /** Numbers segments in order and splits those over the size limit. */
+  private final class Emitter {
+    private final Consumer<Segment> sink;
+    private long seq;
+    int width;
+    int height;
+    double fps;
+
+    Emitter(Consumer<Segment> sink) {
+      this.sink = sink;
+    }
+
+    void emit(Segment s) throws FrameGrabber.Exception, FrameRecorder.Exception {
+      if (s.bytes().length <= maxSegmentBytes) {
+        sink.accept(new Segment(seq++, s.startMicros(), s.durationMicros(), s.frames(), s.bytes()));
+        return;
+      }
+      if (s.frames() <= 1) {
+        throw new FrameRecorder.Exception("one " + width + "x" + height + " frame encodes to " + s.bytes().length
+            + " bytes, over the " + maxSegmentBytes + "-byte record limit; lower --max-height (or the bit rate)");
+      }
+      split(s);
+    }
+
+    /** Decodes {@code s} and re-encodes its frames as two segments, each emitted (and split) in turn. */
+    private void split(Segment s) throws FrameGrabber.Exception, FrameRecorder.Exception {
+      int firstHalf = s.frames() / 2;
+      Open first = null;
+      Open second = null;
+      long firstTs = -1;
+      int index = 0;
+      try (FFmpegFrameGrabber again = new FFmpegFrameGrabber(new ByteArrayInputStream(s.bytes()), 0)) {
+        again.setFormat("mpegts");
+        again.start();
+        Frame frame;
+        while ((frame = again.grabImage()) != null) {
+          if (firstTs < 0) {
+            firstTs = frame.timestamp;
+          }
+          long pts = s.startMicros() + Math.max(0, frame.timestamp - firstTs);
+          if (index < firstHalf) {
+            if (first == null) {
+              first = new Open(s.startMicros(), width, height, fps, options.bitrate());
+            }
+            first.recorder.record(frame, again.getPixelFormat());
+            first.frames++;
+          } else {
+            if (second == null) {
+              second = new Open(pts, width, height, fps, options.bitrate());
+            }
+            second.recorder.record(frame, again.getPixelFormat());
+            second.frames++;
+          }
+          index++;
+        }
+      }
+      if (first == null || second == null) {
+        throw new FrameRecorder.Exception("segment " + seq + " of " + s.bytes().length
+            + " bytes is over the record limit and could not be split (" + index + " frames decoded)");
+      }
+      long end = s.startMicros() + s.durationMicros();
+      emit(first.finish(0, second.startMicros));
+      emit(second.finish(0, end));
     }
   }
 

@@ -8,6 +8,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import io.vidlabel.util.Directories;
@@ -25,28 +30,73 @@ import org.apache.kafka.common.utils.Time;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
+  /** The only SASL mechanism the secured broker offers. */
+  public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
+  /**
+   * A SASL_SSL listener with SCRAM-SHA-512 instead of PLAINTEXT: TLS with {@code keystore}
+   * (PKCS12, holding the broker's key and a certificate valid for 127.0.0.1), clients trusting
+   * {@code truststore}, and these SCRAM users, created when the log dir is formatted, before the
+   * broker first starts (KRaft keeps them in its metadata log). The first user is the broker's
+   * own, for its inter-broker connections and this class's readiness check. Authentication only:
+   * no authorizer is configured, so every authenticated user may do everything.
+   */
+  public record Security(Path keystore, Path truststore, String storePassword, Map<String, String> scramUsers) {
+    public Security {
+      Objects.requireNonNull(keystore, "keystore");
+      Objects.requireNonNull(truststore, "truststore");
+      Objects.requireNonNull(storePassword, "storePassword");
+      if (scramUsers.isEmpty()) {
+        throw new IllegalArgumentException("at least one SCRAM user (the broker's) is needed");
+      }
+      scramUsers = new LinkedHashMap<>(scramUsers);
+    }
+
+    String brokerUser() {
+      return scramUsers.keySet().iterator().next();
+    }
+  }
+
   private final Path logDir;
   private final boolean deleteOnClose;
   private final KafkaRaftServer server;
   private final String bootstrapServers;
+  private final Security security;
 
-  private EmbeddedKafka(Path logDir, boolean deleteOnClose, int maxMessageBytes) throws IOException {
+  private EmbeddedKafka(Path logDir, boolean deleteOnClose, int maxMessageBytes, Security security)
+      throws IOException {
     this.logDir = logDir;
     this.deleteOnClose = deleteOnClose;
+    this.security = security;
     int brokerPort = freePort();
     int controllerPort = freePort();
     this.bootstrapServers = "127.0.0.1:" + brokerPort;
+    String listener = security == null ? "PLAINTEXT" : "SASL_SSL";
 
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
     props.put(
         "listeners",
-        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        listener + "://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", listener + "://127.0.0.1:" + brokerPort);
     props.put("controller.listener.names", "CONTROLLER");
-    props.put("inter.broker.listener.name", "PLAINTEXT");
-    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("inter.broker.listener.name", listener);
+    props.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
+    if (security != null) {
+      props.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+      props.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+      props.put("listener.name.sasl_ssl." + SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+          jaas(security.brokerUser(), security.scramUsers().get(security.brokerUser())));
+      props.put("ssl.keystore.location", security.keystore().toString());
+      props.put("ssl.keystore.password", security.storePassword());
+      props.put("ssl.key.password", security.storePassword());
+      props.put("ssl.keystore.type", "PKCS12");
+      props.put("ssl.truststore.location", security.truststore().toString());
+      props.put("ssl.truststore.password", security.storePassword());
+      props.put("ssl.truststore.type", "PKCS12");
+      props.put("ssl.client.auth", "none");
+    }
     props.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
     props.put("log.dirs", logDir.toString());
     // One node: every internal topic has one replica.
@@ -66,7 +116,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     try (var out = Files.newOutputStream(config)) {
       props.store(out, "vidlabel embedded broker");
     }
-    format(config);
+    format(config, security);
     this.server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
     server.startup();
     awaitReady();
@@ -74,8 +124,13 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Starts a broker whose data lives in a fresh temporary directory, deleted on close. */
   public static EmbeddedKafka start(int maxMessageBytes) {
+    return start(maxMessageBytes, null);
+  }
+
+  /** As {@link #start(int)}, with a SASL_SSL listener instead of PLAINTEXT when {@code security} is set. */
+  public static EmbeddedKafka start(int maxMessageBytes, Security security) {
     try {
-      return new EmbeddedKafka(Files.createTempDirectory("vidlabel-kafka"), true, maxMessageBytes);
+      return new EmbeddedKafka(Files.createTempDirectory("vidlabel-kafka"), true, maxMessageBytes, security);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the embedded Kafka broker", e);
     }
@@ -85,17 +140,45 @@ public final class EmbeddedKafka implements AutoCloseable {
     return bootstrapServers;
   }
 
-  private static void format(Path config) {
+  /**
+   * The client properties a SCRAM user needs against this broker, exactly what goes under {@code
+   * vidlabel.kafka.client."<property>"}; empty for a PLAINTEXT broker.
+   */
+  public Map<String, String> clientProperties(String user, String password) {
+    Map<String, String> p = new LinkedHashMap<>();
+    if (security != null) {
+      p.put("security.protocol", "SASL_SSL");
+      p.put("sasl.mechanism", SCRAM_MECHANISM);
+      p.put("sasl.jaas.config", jaas(user, password));
+      p.put("ssl.truststore.location", security.truststore().toString());
+      p.put("ssl.truststore.password", security.storePassword());
+      p.put("ssl.truststore.type", "PKCS12");
+    }
+    return p;
+  }
+
+  private static String jaas(String user, String password) {
+    return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+        + "\" password=\"" + password + "\";";
+  }
+
+  private static void format(Path config, Security security) {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
+    List<String> args = new ArrayList<>(List.of(
+        "format",
+        "--config", config.toString(),
+        "--cluster-id", Uuid.randomUuid().toString(),
+        "--standalone",
+        "--ignore-formatted"));
+    if (security != null) {
+      security.scramUsers().forEach((user, password) -> {
+        args.add("--add-scram");
+        args.add(SCRAM_MECHANISM + "=[name=" + user + ",password=" + password + "]");
+      });
+    }
     int exit =
         StorageTool.execute(
-            new String[] {
-              "format",
-              "--config", config.toString(),
-              "--cluster-id", Uuid.randomUuid().toString(),
-              "--standalone",
-              "--ignore-formatted"
-            },
+            args.toArray(String[]::new),
             new PrintStream(log, true, StandardCharsets.UTF_8));
     if (exit != 0) {
       throw new IllegalStateException(
@@ -106,6 +189,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   private void awaitReady() {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrapServers);
+    if (security != null) {
+      p.putAll(clientProperties(security.brokerUser(), security.scramUsers().get(security.brokerUser())));
+    }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     Exception last = null;
     try (Admin admin = Admin.create(p)) {

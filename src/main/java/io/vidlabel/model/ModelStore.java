@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -18,6 +19,14 @@ import java.util.stream.Stream;
  * so a reader never sees half a model.
  */
 public final class ModelStore {
+
+  /**
+   * What a model name or version may look like. Names and versions arrive from REST paths, query
+   * parameters and {@code video.model-updates} records and become directory names, so anything
+   * that could leave the store ({@code ..}, separators, encoded or not, absolute paths, NUL) is
+   * refused here, in the one place that maps them to paths.
+   */
+  private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   private final Path root;
 
@@ -38,13 +47,42 @@ public final class ModelStore {
     return root;
   }
 
+  /**
+   * The directory of one version.
+   *
+   * @throws IllegalArgumentException if {@code name} or {@code version} is not a safe name (see
+   *     {@link #checkName})
+   */
   public Path directory(String name, String version) {
-    return root.resolve(name).resolve(version);
+    Path dir = root.resolve(checkName("model name", name)).resolve(checkName("version", version));
+    if (!dir.normalize().startsWith(root)) {
+      throw new IllegalArgumentException("model directory " + dir + " is outside the store " + root);
+    }
+    return dir;
+  }
+
+  /** Whether {@code s} may be a model name or version: 1-64 of [A-Za-z0-9._-], no "..". */
+  public static boolean isSafeName(String s) {
+    return s != null && SAFE_NAME.matcher(s).matches() && !s.contains("..");
+  }
+
+  /**
+   * Returns {@code s} if it may name a model or version.
+   *
+   * @throws IllegalArgumentException naming {@code what} otherwise
+   */
+  public static String checkName(String what, String s) {
+    if (!isSafeName(s)) {
+      throw new IllegalArgumentException(
+          what + " '" + s + "' is not allowed: use 1-64 letters, digits, '.', '_' or '-',"
+              + " starting with a letter or digit, without '..'");
+    }
+    return s;
   }
 
   /** Installed versions of {@code name}, oldest first (numeric versions by number). */
   public List<String> versions(String name) {
-    Path dir = root.resolve(name);
+    Path dir = root.resolve(checkName("model name", name));
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
@@ -73,6 +111,7 @@ public final class ModelStore {
 
   /** A fresh directory inside the store to write a version into before {@link #install}. */
   public Path staging(String name) {
+    checkName("model name", name);
     try {
       Files.createDirectories(root.resolve(name));
       return Files.createTempDirectory(root.resolve(name), ".staging-");

@@ -25,8 +25,15 @@ final class TopicReads {
    */
   static <V> List<ConsumerRecord<String, V>> read(
       String servers, String topic, Deserializer<V> values, String key, int expected) {
+    return read(servers, Map.of(), topic, values, key, expected);
+  }
+
+  /** As above, with extra client properties (TLS, SASL). */
+  static <V> List<ConsumerRecord<String, V>> read(
+      String servers, Map<String, String> client, String topic, Deserializer<V> values, String key, int expected) {
     List<ConsumerRecord<String, V>> out = new ArrayList<>();
-    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(readCommitted(servers), new StringDeserializer(), values)) {
+    try (KafkaConsumer<String, V> consumer =
+        new KafkaConsumer<>(readCommitted(servers, client), new StringDeserializer(), values)) {
       consumer.subscribe(List.of(topic));
       await().atMost(Duration.ofMinutes(2)).until(() -> {
         poll(consumer, key, out);
@@ -47,8 +54,8 @@ final class TopicReads {
     }
   }
 
-  private static Properties readCommitted(String servers) {
-    Properties p = KafkaClients.common(servers, Map.of());
+  private static Properties readCommitted(String servers, Map<String, String> client) {
+    Properties p = KafkaClients.common(servers, client);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + System.nanoTime());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

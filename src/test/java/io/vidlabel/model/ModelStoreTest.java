@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ModelStoreTest {
 
@@ -64,5 +66,28 @@ class ModelStoreTest {
   @Test
   void findsTheStoreOfAModelDirectory() {
     assertThat(ModelStore.containing(root.resolve("fashion/3")).root()).isEqualTo(root.toAbsolutePath().normalize());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"..", ".", "../etc", "/etc", "a/b", "a\\b", "..%2Fetc", "%2e%2e", "a..b", ".hidden",
+      "", " 1", "1\u0000", "C:", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+  void refusesNamesAndVersionsThatCouldLeaveTheStore(String bad) {
+    ModelStore store = new ModelStore(root);
+
+    assertThatThrownBy(() -> store.directory(bad, "1")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("model name");
+    assertThatThrownBy(() -> store.directory("m", bad)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("version");
+    assertThatThrownBy(() -> store.versions(bad)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.staging(bad)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(ModelStore.isSafeName(bad)).isFalse();
+  }
+
+  @Test
+  void acceptsOrdinaryNamesAndVersions() {
+    ModelStore store = new ModelStore(root);
+
+    assertThat(store.directory("fashion-resnet", "1")).isEqualTo(root.resolve("fashion-resnet/1"));
+    assertThat(store.directory("resnet50_keras", "2.1-canary")).isEqualTo(root.resolve("resnet50_keras/2.1-canary"));
   }
 }

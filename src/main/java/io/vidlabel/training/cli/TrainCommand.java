@@ -1,5 +1,6 @@
 package io.vidlabel.training.cli;
 
+import io.vidlabel.model.ModelStore;
 import io.vidlabel.training.Evaluation;
 import io.vidlabel.training.FashionMnist;
 import io.vidlabel.training.FashionMnist.Split;
@@ -140,6 +141,15 @@ public class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // The name and version become a model store directory once the export is adopted or
+    // uploaded: refuse anything that could not be one now, not after an hour of training.
+    for (String[] v : new String[][] {{"--name", name}, {"--model-version", modelVersion}}) {
+      if (v[1] != null && !ModelStore.isSafeName(v[1])) {
+        System.err.println(v[0] + " '" + v[1] + "' is not allowed: use 1-64 letters, digits, '.', '_' or '-',"
+            + " starting with a letter or digit, without '..'");
+        return 2;
+      }
+    }
     ResNetSpec spec;
     try {
       spec = ResNetSpec.smallImage(depth, width, block == Block.basic ? BlockType.BASIC : BlockType.BOTTLENECK)

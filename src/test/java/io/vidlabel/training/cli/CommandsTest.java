@@ -110,6 +110,16 @@ class CommandsTest {
     assertThat(code).isEqualTo(2);
   }
 
+  @Test
+  void trainRefusesANameOrVersionThatCouldNotBeAStoreDirectory(@TempDir Path tmp) {
+    for (String[] bad : new String[][] {{"--name", "../../etc"}, {"--model-version", ".."},
+        {"--model-version", "/etc"}, {"--name", "a%2Fb"}}) {
+      int code = new CommandLine(new TrainCommand()).execute("--out", tmp.toString(), bad[0], bad[1]);
+      assertThat(code).as(String.join(" ", bad)).isEqualTo(2);
+    }
+    assertThat(tmp.resolve("model")).doesNotExist();
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
