@@ -74,6 +74,11 @@ public class FaultsCommand implements Callable<Integer> {
   @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: vidlabel.model.path).")
   Path model;
 
+  @Option(names = "--classifier-property", paramLabel = "KEY=VALUE",
+      description = "A system property for the classifier process (repeatable), e.g."
+          + " vidlabel.streams.processing-guarantee=at_least_once to see what the checks report then.")
+  Map<String, String> classifierProperties = new LinkedHashMap<>();
+
   @Option(names = "--json", description = "Print JSON instead of tables.")
   boolean json;
 
@@ -91,9 +96,9 @@ public class FaultsCommand implements Callable<Integer> {
     Duration downtime = Duration.ofSeconds(maxBrokerDowntime);
     return List.of(
         new FaultRunPart("crash", "SIGKILL of the classifier, restart", config, launcher, dir,
-            new FaultRun.Plan(streams, segments, kills, 0, seed, delay, downtime)),
+            new FaultRun.Plan(streams, segments, kills, 0, seed, delay, downtime), classifierProperties),
         new FaultRunPart("broker-restart", "broker stopped and started mid-stream", config, launcher, dir,
-            new FaultRun.Plan(streams, segments, 0, brokerRestarts, seed, delay, downtime)));
+            new FaultRun.Plan(streams, segments, 0, brokerRestarts, seed, delay, downtime), classifierProperties));
   }
 
   @Override

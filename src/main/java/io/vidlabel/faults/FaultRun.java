@@ -71,6 +71,7 @@ public final class FaultRun {
       int segments,
       int kills,
       int brokerRestarts,
+      int faultsWithUncommittedWrites,
       int unexpectedExits,
       int expected,
       int seen,
@@ -106,6 +107,7 @@ public final class FaultRun {
   private final ClassifierLauncher launcher;
   private final Path modelDir;
   private final Path workDir;
+  private final Map<String, String> childOverrides = new LinkedHashMap<>();
 
   /**
    * {@code config} gives topics, sampling, decode limits and client settings (the child gets the
@@ -118,6 +120,15 @@ public final class FaultRun {
     this.launcher = launcher;
     this.modelDir = modelDir.toAbsolutePath();
     this.workDir = workDir;
+  }
+
+  /**
+   * Extra system properties for the classifier process, applied last (e.g. {@code
+   * vidlabel.streams.processing-guarantee=at_least_once}, to see what the suite reports then).
+   */
+  public FaultRun withClassifierProperties(Map<String, String> properties) {
+    childOverrides.putAll(properties);
+    return this;
   }
 
   public Result run(Plan plan, PrintStream log) throws Exception {
@@ -147,8 +158,10 @@ public final class FaultRun {
 
     int kills = 0;
     int restarts = 0;
-    int unexpectedExits = 0;
-    Process child = null;
+    int openAtFault = 0;
+    Map<String, List<ExpectedFrame>> expected = expected(prefix, plan, cut, reference);
+    int expectedCount = expected.values().stream().mapToInt(List::size).sum();
+    Child child = new Child(childProps, childLog, log);
     try (SegmentPublisher publisher =
             new SegmentPublisher(
                 KafkaClients.producer(config, kafka.bootstrapServers()), topics.segments(),
@@ -156,91 +169,132 @@ public final class FaultRun {
         ClassificationTally working = new ClassificationTally(common, topics.classifications(), false, prefix);
         ClassificationTally committed = new ClassificationTally(common, topics.classifications(), true, prefix)) {
       log.printf("faults: classifier: %s (log %s)%n", launcher.description(), childLog);
-      child = launcher.start(childProps, childLog);
+      child.start();
+      int expectedSoFar = 0;
       for (int wave = 0; wave < waves; wave++) {
         int from = wave * plan.segmentsPerStream() / waves;
         int to = (wave + 1) * plan.segmentsPerStream() / waves;
-        int before = working.total();
-        publish(publisher, prefix, plan.streams(), from, to, cut);
-        if (wave == faults.size()) {
-          break;
-        }
-        // Strike at a seeded random point of this wave's work: once the n-th of its results has
-        // been written (inside a transaction not yet committed, as a read_uncommitted reader sees
-        // it), then after a random delay of up to maxFaultDelay.
         int waveFrames = 0;
         for (int seq = from; seq < to; seq++) {
           waveFrames += plan.streams() * reference.get(seq % cut.size()).size();
         }
-        int target = before + 1 + random.nextInt(Math.max(1, waveFrames));
-        long deadline = System.nanoTime() + PROGRESS_TIMEOUT.toNanos();
-        while (working.total() < target) {
-          working.poll(Duration.ofMillis(20));
-          committed.poll(Duration.ZERO);
-          if (!child.isAlive()) {
-            unexpectedExits++;
-            log.printf("faults: the classifier exited by itself (code %d); restarting it%n", child.exitValue());
-            child = launcher.start(childProps, childLog);
+        expectedSoFar += waveFrames;
+        // Records of aborted transactions stay visible to the read_uncommitted reader: the gap
+        // between the readers before the wave is that, and more than that later means writes that
+        // are not committed (yet).
+        working.poll(POLL);
+        int gapBefore = working.total() - committed.total();
+        int before = working.total();
+        publish(publisher, prefix, plan.streams(), from, to, cut);
+        if (wave < faults.size()) {
+          // Strike at a seeded random point of this wave's work: once the n-th of its results has
+          // been written (as the read_uncommitted reader sees it), after a random delay of up to
+          // maxFaultDelay, and, if within a second it happens, while some writes are uncommitted.
+          int target = before + 1 + random.nextInt(Math.max(1, waveFrames));
+          long deadline = System.nanoTime() + PROGRESS_TIMEOUT.toNanos();
+          while (working.total() < target) {
+            working.poll(Duration.ofMillis(20));
+            committed.poll(Duration.ZERO);
+            child.restartIfExited();
+            if (System.nanoTime() > deadline) {
+              throw new IllegalStateException("classifications stopped coming for " + PROGRESS_TIMEOUT + "; see " + childLog);
+            }
           }
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("classifications stopped coming for " + PROGRESS_TIMEOUT + "; see " + childLog);
+          long delayMs = (long) (random.nextDouble() * plan.maxFaultDelay().toMillis());
+          sleepPolling(delayMs, working, committed);
+          long openDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+          while (working.total() - committed.total() <= gapBefore && System.nanoTime() < openDeadline) {
+            working.poll(Duration.ofMillis(5));
+            committed.poll(Duration.ZERO);
+          }
+          boolean open = working.total() - committed.total() > gapBefore;
+          openAtFault += open ? 1 : 0;
+          String moment = String.format("after result %d of %d, +%d ms, %s (%d written, %d committed)",
+              target - before, waveFrames, delayMs, open ? "uncommitted writes" : "all writes committed",
+              working.total(), committed.total());
+          if (faults.get(wave)) {
+            child.kill();
+            kills++;
+            log.printf("faults: wave %d: SIGKILL %s; restarting%n", wave, moment);
+            child.start();
+          } else {
+            long downMs = 1000 + (long) (random.nextDouble() * Math.max(0, plan.maxBrokerDowntime().toMillis() - 1000));
+            log.printf("faults: wave %d: broker stop %s, down %d ms%n", wave, moment, downMs);
+            kafka.stopServer();
+            Thread.sleep(downMs);
+            kafka.startServer();
+            restarts++;
           }
         }
-        long delayMs = (long) (random.nextDouble() * plan.maxFaultDelay().toMillis());
-        sleepPolling(delayMs, working, committed);
-        String moment = String.format("after result %d of %d, +%d ms (%d written, %d committed)",
-            target - before, waveFrames, delayMs, working.total(), committed.total());
-        if (faults.get(wave)) {
-          child.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no commit
-          child.waitFor();
-          kills++;
-          log.printf("faults: wave %d: SIGKILL %s; restarting%n", wave, moment);
-          child = launcher.start(childProps, childLog);
-        } else {
-          long downMs = 1000 + (long) (random.nextDouble() * Math.max(0, plan.maxBrokerDowntime().toMillis() - 1000));
-          log.printf("faults: wave %d: broker stop %s, down %d ms%n", wave, moment, downMs);
-          kafka.stopServer();
-          Thread.sleep(downMs);
-          kafka.startServer();
-          restarts++;
-          if (!child.isAlive()) {
-            unexpectedExits++;
-            log.printf("faults: the classifier died while the broker was down (code %d); restarting it%n",
-                child.exitValue());
-            child = launcher.start(childProps, childLog);
+        // Every fault hits its own wave: the next one starts when this one is committed in full.
+        long lastProgress = System.nanoTime();
+        while (distinctSeen(committed, expected) < expectedSoFar
+            && System.nanoTime() - lastProgress < STALL_TIMEOUT.toNanos()) {
+          working.poll(Duration.ZERO);
+          if (committed.poll(POLL) > 0) {
+            lastProgress = System.nanoTime();
           }
-        }
-      }
-
-      Map<String, List<ExpectedFrame>> expected = expected(prefix, plan, cut, reference);
-      int expectedCount = expected.values().stream().mapToInt(List::size).sum();
-      long lastProgress = System.nanoTime();
-      while (distinctSeen(committed, expected) < expectedCount
-          && System.nanoTime() - lastProgress < STALL_TIMEOUT.toNanos()) {
-        working.poll(Duration.ZERO);
-        if (committed.poll(POLL) > 0) {
-          lastProgress = System.nanoTime();
-        }
-        if (!child.isAlive()) {
-          unexpectedExits++;
-          log.printf("faults: the classifier exited by itself (code %d); restarting it%n", child.exitValue());
-          child = launcher.start(childProps, childLog);
+          child.restartIfExited();
         }
       }
       // A clean stop commits whatever is open; then read to the last stable offset, so late
       // duplicates would be counted too.
-      stop(child);
-      child = null;
+      child.stop();
       long drainDeadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
       while (!committed.caughtUp(Duration.ofSeconds(10)) && System.nanoTime() < drainDeadline) {
         committed.poll(POLL);
       }
       committed.poll(POLL);
-      return verdict(plan, kills, restarts, unexpectedExits, expected, committed, started, childLog);
+      return verdict(plan, kills, restarts, openAtFault, child.unexpectedExits, expected, committed, started, childLog);
     } finally {
-      if (child != null) {
-        child.destroyForcibly();
-        child.waitFor(30, TimeUnit.SECONDS);
+      child.kill();
+    }
+  }
+
+  /** The classifier process of a run, restarted when it exits without being asked to. */
+  private final class Child {
+    private final Map<String, String> properties;
+    private final Path log;
+    private final PrintStream out;
+    private Process process;
+    int unexpectedExits;
+
+    Child(Map<String, String> properties, Path log, PrintStream out) {
+      this.properties = properties;
+      this.log = log;
+      this.out = out;
+    }
+
+    void start() throws IOException {
+      process = launcher.start(properties, log);
+    }
+
+    void restartIfExited() throws IOException {
+      if (process != null && !process.isAlive()) {
+        unexpectedExits++;
+        out.printf("faults: the classifier exited by itself (code %d); restarting it%n", process.exitValue());
+        start();
+      }
+    }
+
+    /** SIGKILL on Linux: no shutdown hook, no commit, no leaving the group. */
+    void kill() throws InterruptedException {
+      if (process != null) {
+        process.destroyForcibly();
+        process.waitFor();
+        process = null;
+      }
+    }
+
+    /** SIGTERM and a minute to close cleanly (commit, leave the group); SIGKILL after that. */
+    void stop() throws InterruptedException {
+      if (process != null) {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          process.waitFor();
+        }
+        process = null;
       }
     }
   }
@@ -258,6 +312,7 @@ public final class FaultRun {
     // instead of 45 s lets the restarted instance take the partitions over sooner.
     p.put("vidlabel.kafka.client.\"session.timeout.ms\"", "10000");
     p.put("quarkus.http.port", "0");
+    p.putAll(childOverrides);
     return p;
   }
 
@@ -335,6 +390,7 @@ public final class FaultRun {
       Plan plan,
       int kills,
       int restarts,
+      int openAtFault,
       int unexpectedExits,
       Map<String, List<ExpectedFrame>> expected,
       ClassificationTally committed,
@@ -383,6 +439,7 @@ public final class FaultRun {
         plan.streams() * plan.segmentsPerStream(),
         kills,
         restarts,
+        openAtFault,
         unexpectedExits,
         expectedCount,
         seen,
@@ -415,15 +472,6 @@ public final class FaultRun {
       long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
       working.poll(Duration.ofMillis(Math.max(0, Math.min(left, 50))));
       committed.poll(Duration.ZERO);
-    }
-  }
-
-  /** SIGTERM and a minute to close cleanly (commit, leave the group); SIGKILL after that. */
-  private static void stop(Process child) throws InterruptedException {
-    child.destroy();
-    if (!child.waitFor(60, TimeUnit.SECONDS)) {
-      child.destroyForcibly();
-      child.waitFor();
     }
   }
 }

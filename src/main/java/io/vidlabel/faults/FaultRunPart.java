@@ -23,6 +23,7 @@ public final class FaultRunPart implements FaultPart {
   private final Supplier<ClassifierLauncher> launcher; // asked when the part runs
   private final Path modelDir;
   private final FaultRun.Plan plan;
+  private final Map<String, String> classifierProperties;
 
   public FaultRunPart(
       String name,
@@ -30,13 +31,15 @@ public final class FaultRunPart implements FaultPart {
       VidlabelConfig config,
       Supplier<ClassifierLauncher> launcher,
       Path modelDir,
-      FaultRun.Plan plan) {
+      FaultRun.Plan plan,
+      Map<String, String> classifierProperties) {
     this.name = name;
     this.check = check;
     this.config = config;
     this.launcher = launcher;
     this.modelDir = modelDir;
     this.plan = plan;
+    this.classifierProperties = Map.copyOf(classifierProperties);
   }
 
   @Override
@@ -49,7 +52,9 @@ public final class FaultRunPart implements FaultPart {
     Path work = Files.createTempDirectory("vidlabel-faults");
     FaultRun.Result r;
     try (EmbeddedKafka kafka = EmbeddedKafka.start(config.kafka().maxRecordBytes() + 1024 * 1024)) {
-      r = new FaultRun(config, kafka, launcher.get(), modelDir, work).run(plan, log);
+      r = new FaultRun(config, kafka, launcher.get(), modelDir, work)
+          .withClassifierProperties(classifierProperties)
+          .run(plan, log);
     }
     if (r.passed()) {
       Directories.deleteQuietly(work);
@@ -74,6 +79,7 @@ public final class FaultRunPart implements FaultPart {
     v.put("segments", r.segments());
     v.put("kills survived", r.passed() ? r.kills() : 0);
     v.put("broker restarts survived", r.passed() ? r.brokerRestarts() : 0);
+    v.put("struck with uncommitted writes", r.faultsWithUncommittedWrites());
     v.put("frames expected", r.expected());
     v.put("seen", r.seen());
     v.put("lost", r.lost());
