@@ -160,7 +160,6 @@ public final class FaultRun {
     int restarts = 0;
     int openAtFault = 0;
     Map<String, List<ExpectedFrame>> expected = expected(prefix, plan, cut, reference);
-    int expectedCount = expected.values().stream().mapToInt(List::size).sum();
     Child child = new Child(childProps, childLog, log);
     try (SegmentPublisher publisher =
             new SegmentPublisher(
@@ -182,7 +181,10 @@ public final class FaultRun {
         // Records of aborted transactions stay visible to the read_uncommitted reader: the gap
         // between the readers before the wave is that, and more than that later means writes that
         // are not committed (yet).
-        working.poll(POLL);
+        long catchUp = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (!working.caughtUp(Duration.ofSeconds(10)) && System.nanoTime() < catchUp) {
+          working.poll(POLL);
+        }
         int gapBefore = working.total() - committed.total();
         int before = working.total();
         publish(publisher, prefix, plan.streams(), from, to, cut);
