@@ -33,10 +33,10 @@ import java.util.concurrent.TimeUnit;
  * against a real broker, publishes real video (the bundled Fashion-MNIST sample cut into 2-second
  * H.264 segments) on several streams in waves, and during each wave injects one fault at a seeded
  * random moment of the classifier's work (after the n-th result of the wave, n random, plus a
- * random delay): SIGKILL of the classifier (then a restart), or a
- * stop and start of the broker on the same ports and log directory (the classifier must recover by
- * itself). At the end a {@code read_committed} reader checks that every expected frame
- * classification is there exactly once, in order per stream.
+ * random delay): SIGKILL of the classifier (then a restart), or a stop and start of the broker on
+ * the same ports and log directory (the classifier must recover by itself). The next wave starts
+ * when this one is committed. At the end a {@code read_committed} reader checks that every
+ * expected frame classification is there exactly once, in order per stream.
  *
  * <p>The expected frames are not written down anywhere: this process decodes and classifies each
  * distinct segment once with the same decoder, sampler and model the classifier uses (a reference

@@ -2,6 +2,7 @@ package io.vidlabel.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,5 +33,17 @@ class FaultReportTest {
         .contains("| truncated | FAIL | 20 | 19 |\n");
     assertThat(FaultReport.allPassed(rows)).isFalse();
     assertThat(FaultReport.allPassed(rows.subList(0, 2))).isTrue();
+  }
+
+  @Test
+  void aRowBecomesJsonWithItsValuesInOrderForTheJsonOption() throws Exception {
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("kills survived", 10);
+    values.put("lost", 0);
+
+    String json = new ObjectMapper().writeValueAsString(new FaultRow("crash", "SIGKILL", true, values));
+
+    assertThat(json).isEqualTo(
+        "{\"part\":\"crash\",\"check\":\"SIGKILL\",\"passed\":true,\"values\":{\"kills survived\":10,\"lost\":0}}");
   }
 }
