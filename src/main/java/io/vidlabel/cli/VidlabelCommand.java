@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ClassifyCommand.class,
       PublishCommand.class,
       BenchCommand.class,
+      FaultsCommand.class,
       TrainCommand.class,
       EvaluateCommand.class,
       LabelCommand.class,

@@ -27,6 +27,10 @@ import org.apache.kafka.common.utils.Time;
  * A single-node Apache Kafka broker in KRaft mode (combined broker and controller), running inside
  * this JVM on loopback ports. Real Kafka, not a mock: it backs the {@code demo} command and the
  * integration tests. Production points the service at a real cluster instead.
+ *
+ * <p>The broker can be {@linkplain #stopServer() stopped} and {@linkplain #startServer() started
+ * again} on the same ports and log directory, so clients see what they would see when a real
+ * broker restarts: connections drop, then the same address answers with the same data.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -59,9 +63,10 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private final Path logDir;
   private final boolean deleteOnClose;
-  private final KafkaRaftServer server;
+  private final Properties props;
   private final String bootstrapServers;
   private final Security security;
+  private KafkaRaftServer server; // null while stopped
 
   private EmbeddedKafka(Path logDir, boolean deleteOnClose, int maxMessageBytes, Security security)
       throws IOException {
@@ -117,9 +122,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       props.store(out, "vidlabel embedded broker");
     }
     format(config, security);
-    this.server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-    server.startup();
-    awaitReady();
+    this.props = props;
+    startServer();
   }
 
   /** Starts a broker whose data lives in a fresh temporary directory, deleted on close. */
@@ -160,6 +164,37 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static String jaas(String user, String password) {
     return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
         + "\" password=\"" + password + "\";";
+  }
+
+  /**
+   * Shuts the broker down cleanly (its log directory and ports stay reserved for {@link
+   * #startServer()}). Clients keep retrying against the same address meanwhile.
+   */
+  public synchronized void stopServer() {
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+    }
+  }
+
+  /**
+   * Starts the broker (again) on the same ports and log directory and waits until it answers. The
+   * directory is formatted already, so topics, committed offsets and transactions survive.
+   */
+  public synchronized void startServer() {
+    if (server != null) {
+      return;
+    }
+    KafkaRaftServer next = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+    next.startup();
+    server = next;
+    awaitReady();
+  }
+
+  /** Whether the broker is running (between {@link #stopServer()} and {@link #startServer()} it is not). */
+  public synchronized boolean isRunning() {
+    return server != null;
   }
 
   private static void format(Path config, Security security) {
@@ -223,8 +258,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   @Override
   public void close() {
-    server.shutdown();
-    server.awaitShutdown();
+    stopServer();
     if (deleteOnClose) {
       Directories.deleteQuietly(logDir);
     }
