@@ -414,6 +414,7 @@ public final class ServingBench {
           expected += s.frames();
         }
       }
+      producer.flush();
       drain(appId + "-" + run + "-", expected, null, null);
       return expected / ((System.nanoTime() - start) / 1e9);
     }
@@ -430,19 +431,28 @@ public final class ServingBench {
       double framesBefore = batchSize == null ? 0 : batchSize.totalAmount();
       String prefix = appId + "-" + run + "-";
       long start = System.nanoTime();
-      for (int i = 0; i < count; i++) {
-        if (rate > 0) {
-          long due = start + Math.round(i * 1e9 / rate);
-          long wait = due - System.nanoTime();
-          if (wait > 0) {
-            LockSupport.parkNanos(wait);
+      // The sender paces on its own thread while this one reads, so "visible" is when a reader
+      // following the topic sees each result.
+      Thread sender = new Thread(() -> {
+        for (int i = 0; i < count; i++) {
+          if (rate > 0) {
+            long wait = start + Math.round(i * 1e9 / rate) - System.nanoTime();
+            if (wait > 0) {
+              LockSupport.parkNanos(wait);
+            }
           }
+          send(config.topics().frames(), prefix + "cam-" + (i % streams), i, jpegs[i % jpegs.length]);
         }
-        send(config.topics().frames(), prefix + "cam-" + (i % streams), i, jpegs[i % jpegs.length]);
-      }
+        producer.flush();
+      }, "bench-sender");
+      sender.start();
       List<Double> append = new ArrayList<>();
       List<Double> visible = new ArrayList<>();
-      drain(prefix, count, append, visible);
+      try {
+        drain(prefix, count, append, visible);
+      } finally {
+        sender.join();
+      }
       double seconds = (System.nanoTime() - start) / 1e9;
       inference = registry.find("vidlabel.inference.time").timer();
       batchSize = registry.find("vidlabel.inference.batch.size").summary();
@@ -468,7 +478,6 @@ public final class ServingBench {
      * arrived; with lists given, records each one's append and visibility latency.
      */
     private void drain(String prefix, int expected, List<Double> append, List<Double> visible) {
-      producer.flush();
       int seen = 0;
       long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
       while (seen < expected) {
@@ -483,15 +492,25 @@ public final class ServingBench {
           seen++;
           if (append != null) {
             long readAt = System.currentTimeMillis();
-            Long in = appendedAt.remove(r.key() + "#" + segmentOf(r.value()));
-            if (in == null) {
-              throw new IllegalStateException("no append time recorded for " + r.key());
-            }
+            Long in = appendedAt(r.key() + "#" + segmentOf(r.value()));
             append.add((double) (r.timestamp() - in));
             visible.add((double) (readAt - in));
           }
         }
       }
+    }
+
+    /** The input's append time; its send callback may run a moment after the result is read. */
+    private long appendedAt(String key) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      Long at;
+      while ((at = appendedAt.remove(key)) == null) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("no append time recorded for " + key);
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+      }
+      return at;
     }
 
     private static long segmentOf(byte[] classification) {

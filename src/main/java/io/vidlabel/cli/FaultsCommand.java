@@ -10,6 +10,7 @@ import io.vidlabel.faults.FaultReport;
 import io.vidlabel.faults.FaultRow;
 import io.vidlabel.faults.FaultRun;
 import io.vidlabel.faults.FaultRunPart;
+import io.vidlabel.faults.SuiteParts;
 import jakarta.enterprise.context.Dependent;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,12 +35,16 @@ import picocli.CommandLine.Option;
       "Fault suite. Part crash: the classifier (this application's serve command, as a child process) is killed"
           + " with SIGKILL at seeded random moments while it works and restarted; part broker-restart: the embedded"
           + " broker is stopped and started again mid-stream. A read_committed reader then checks every expected"
-          + " frame classification is there exactly once, in order per stream."
+          + " frame classification is there exactly once, in order per stream. Part scale-out: one of several"
+          + " classifier processes in a group is killed; nothing lost, every stream answered over REST by the survivors."
+          + " Part fuzz: seeded mutations of real video decoded in child JVMs (crashes and hangs counted). Part"
+          + " hostile: named hostile inputs (playlists to file:// and http://, lying headers, empty, random bytes)."
     })
 public class FaultsCommand implements Callable<Integer> {
 
   @Option(names = "--part", paramLabel = "NAME",
-      description = "Run only these parts (repeatable; default: all). Parts: crash, broker-restart.")
+      description = "Run only these parts (repeatable; default: all). Parts: crash, broker-restart, scale-out, fuzz,"
+          + " hostile.")
   List<String> only = new ArrayList<>();
 
   @Option(names = "--streams", defaultValue = "3", description = "Concurrent streams (default: ${DEFAULT-VALUE}).")
@@ -79,6 +84,18 @@ public class FaultsCommand implements Callable<Integer> {
           + " vidlabel.streams.processing-guarantee=at_least_once to see what the checks report then.")
   Map<String, String> classifierProperties = new LinkedHashMap<>();
 
+  @Option(names = "--instances", defaultValue = "3",
+      description = "Part scale-out: classifier processes in one group, one of them killed (default: ${DEFAULT-VALUE}).")
+  int instances;
+
+  @Option(names = "--fuzz-iterations", defaultValue = "1000",
+      description = "Part fuzz: mutated inputs decoded in child JVMs (default: ${DEFAULT-VALUE}).")
+  int fuzzIterations;
+
+  @Option(names = "--media", paramLabel = "DIR", defaultValue = "../shared/media",
+      description = "Part fuzz: the corpus of real video files to mutate (default: ${DEFAULT-VALUE}).")
+  Path media;
+
   @Option(names = "--json", description = "Print JSON instead of tables.")
   boolean json;
 
@@ -98,7 +115,10 @@ public class FaultsCommand implements Callable<Integer> {
         new FaultRunPart("crash", "SIGKILL of the classifier, restart", config, launcher, dir,
             new FaultRun.Plan(streams, segments, kills, 0, seed, delay, downtime), classifierProperties),
         new FaultRunPart("broker-restart", "broker stopped and started mid-stream", config, launcher, dir,
-            new FaultRun.Plan(streams, segments, 0, brokerRestarts, seed, delay, downtime), classifierProperties));
+            new FaultRun.Plan(streams, segments, 0, brokerRestarts, seed, delay, downtime), classifierProperties),
+        SuiteParts.scaleOut(config, dir, instances, streams),
+        SuiteParts.fuzz(seed, fuzzIterations, media),
+        SuiteParts.hostile());
   }
 
   @Override

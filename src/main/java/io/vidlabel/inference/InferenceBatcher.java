@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +25,8 @@ import org.jboss.logging.Logger;
  * <p>A batch is run as soon as {@code maxBatchSize} items are waiting, or when the oldest waiting
  * item has waited {@code maxQueueDelay}, whichever comes first (Triton's dynamic batcher works the
  * same way), or, when the batcher knows how many threads feed it ({@link #setCallers}), as soon as
- * all of them are waiting for results: then no further item can arrive before a batch completes,
- * and waiting out the delay would be pure latency. The queue is bounded: {@link #submit} blocks while it is full, which slows producers
+ * all of them that are active are waiting for results: then no further item can arrive before a
+ * batch completes, and waiting out the delay would be pure latency. The queue is bounded: {@link #submit} blocks while it is full, which slows producers
  * (Kafka stream threads) down to what the model sustains instead of buffering without limit.
  *
  * <p>Futures are completed on the owner thread; callers should {@code join()} or use {@code *Async}
@@ -35,6 +37,8 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceBatcher.class);
   /** How many recent batch sizes {@link Stats#recentBatchSizes()} keeps. */
   static final int RECENT_BATCHES = 64;
+  /** A declared caller that has not submitted for this long is not waited for (see setCallers). */
+  static final Duration ACTIVE_WINDOW = Duration.ofSeconds(1);
   /** Poll interval while draining after close, to notice submitters still inside {@code put}. */
   private static final long CLOSE_POLL_MILLIS = 10;
 
@@ -56,6 +60,8 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private final AtomicInteger submitting = new AtomicInteger();
   /** Threads that feed the batcher through {@link #submitAll}; 0: unknown. */
   private volatile int callers;
+  /** When each calling thread last called {@link #submitAll} (nanoTime), by thread id. */
+  private final Map<Long, Long> lastSubmitNanos = new ConcurrentHashMap<>();
   /** {@link #submitAll} calls with items not yet done: callers waiting for their results. */
   private final AtomicInteger waitingCalls = new AtomicInteger();
 
@@ -164,6 +170,16 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     }
   }
 
+  /**
+   * The declared callers that are active: those that submitted within {@link #ACTIVE_WINDOW}
+   * (the caller asking counts, having just submitted). At least 1, at most {@code callers}.
+   */
+  private int activeCallers(long now) {
+    long since = now - ACTIVE_WINDOW.toNanos();
+    lastSubmitNanos.values().removeIf(t -> t - since < 0);
+    return Math.max(1, Math.min(callers, lastSubmitNanos.size()));
+  }
+
   @SuppressWarnings("unchecked")
   private Pending<I, O> flushMarker() {
     return FLUSH_MARKER;
@@ -184,12 +200,13 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     for (I item : batch) {
       futures.add(submit(item));
     }
-    int expected = callers;
-    if (expected > 0 && !futures.isEmpty()) {
+    if (callers > 0 && !futures.isEmpty()) {
+      long now = System.nanoTime();
+      lastSubmitNanos.put(Thread.currentThread().getId(), now);
       int waiting = waitingCalls.incrementAndGet();
       CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
           .whenComplete((ignored, failure) -> waitingCalls.decrementAndGet());
-      if (waiting >= expected) {
+      if (waiting >= activeCallers(now)) {
         queue.add(flushMarker());
       }
     }
@@ -198,9 +215,11 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
 
   /**
    * Declares how many threads feed this batcher through {@link #submitAll}, each waiting for its
-   * results before submitting more (Kafka stream threads do exactly that). When that many calls
-   * are waiting, a partial batch runs at once instead of after {@code maxQueueDelay}. 0 (the
-   * default) keeps the plain size-or-delay rule.
+   * results before submitting more (Kafka stream threads do exactly that). When every one of them
+   * that is active (has submitted within the last {@link #ACTIVE_WINDOW}) is waiting, a partial
+   * batch runs at once instead of after {@code maxQueueDelay}: a stream thread whose partitions
+   * carry no data will not add a frame, however long the batch waits for it. 0 (the default)
+   * keeps the plain size-or-delay rule.
    */
   public void setCallers(int callers) {
     if (callers < 0) {
@@ -322,8 +341,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
         continue;
       }
       if (next == FLUSH_MARKER) {
-        int expected = callers;
-        if (expected > 0 && waitingCalls.get() >= expected) {
+        if (callers > 0 && waitingCalls.get() >= activeCallers(System.nanoTime())) {
           return closing; // every caller waits on this batch or an earlier one: run it now
         }
         continue; // stale: a caller has since been answered and may submit more

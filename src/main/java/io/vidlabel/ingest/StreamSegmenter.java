@@ -102,16 +102,23 @@ public final class StreamSegmenter implements SourceSession {
         open.frames++;
       }
     } finally {
-      if (open != null) {
-        Segment done = open.finish(nextSeq, clockMicros, last + frameMicros);
-        open = null;
-        emit(done);
-      }
-      if (read > 0) {
-        clockMicros += last + frameMicros;
-      }
+      endOfRun(open, read, last + frameMicros);
     }
     return read;
+  }
+
+  /**
+   * A run of one connection ended (end of input, a broken connection, or a stop): the segment
+   * being cut is published, and the clock moves on by the run's length ({@code endRel}) so the
+   * next run's segments continue the timeline.
+   */
+  private void endOfRun(Open open, long read, long endRel) throws FrameRecorder.Exception {
+    if (open != null) {
+      emit(open.finish(nextSeq, clockMicros, endRel));
+    }
+    if (read > 0) {
+      clockMicros += endRel;
+    }
   }
 
   private long copy(FFmpegFrameGrabber grabber, BooleanSupplier stop)
@@ -167,14 +174,7 @@ public final class StreamSegmenter implements SourceSession {
         open.frames++;
       }
     } finally {
-      if (open != null) {
-        Segment done = open.finish(nextSeq, clockMicros, last + frameMicros);
-        open = null;
-        emit(done);
-      }
-      if (read > 0) {
-        clockMicros += last + frameMicros;
-      }
+      endOfRun(open, read, last + frameMicros);
     }
     return read;
   }

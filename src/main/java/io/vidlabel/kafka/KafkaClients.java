@@ -23,7 +23,7 @@ public final class KafkaClients {
   private KafkaClients() {}
 
   /** Producer linger of the stream threads (Kafka Streams' own default is 100 ms). */
-  static final int STREAMS_LINGER_MS = 5;
+  static final int STREAMS_LINGER_MS = 0;
 
   /** Bootstrap servers plus the user's extra client settings (security and the like). */
   public static Properties common(String bootstrapServers, Map<String, String> extra) {
@@ -49,8 +49,9 @@ public final class KafkaClients {
         StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
         maxRecord + RECORD_OVERHEAD_BYTES);
     // Kafka Streams lingers 100 ms by default to fill producer batches; a classification is a few
-    // hundred bytes produced right after a model batch, so that wait would be most of the
-    // append-to-append latency (bench --suite latency measured it) for little batching gain.
+    // hundred bytes produced right after a model batch, so that wait was most of the
+    // append-to-append latency (half load, p50: 85 ms with 100 on a loaded machine; on a quiet one
+    // 25 ms with 5 and 20 ms with 0; docs/performance.md, section 4).
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), STREAMS_LINGER_MS);
     // Dead letters carry the original record, so the producer must fit the largest input.
     p.put(

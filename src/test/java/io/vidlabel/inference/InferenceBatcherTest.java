@@ -72,30 +72,33 @@ class InferenceBatcherTest {
   }
 
   @Test
-  void shouldRunAPartialBatchOnceEveryDeclaredCallerIsWaiting() {
-    // given a batcher fed by two callers whose queue delay never expires during the test
+  void shouldRunAPartialBatchOnceEveryActiveCallerIsWaiting() throws Exception {
+    // given a batcher fed by two stream threads, whose queue delay never expires during the test
     InferenceBatcher<Integer, String> batcher = batcher(this::echo, 8, FOREVER, 16);
     batcher.setCallers(2);
+    ExecutorService first = Executors.newSingleThreadExecutor();
+    ExecutorService second = Executors.newSingleThreadExecutor();
+    try {
+      // when only the first thread has submitted lately, its frames run at once: the other
+      // thread is idle (its partitions carry nothing) and waiting for it would be pure delay
+      List<CompletableFuture<String>> lone = first.submit(() -> batcher.submitAll(List.of(1))).get();
+      assertThat(CompletableFuture.allOf(lone.toArray(CompletableFuture[]::new)))
+          .succeedsWithin(Duration.ofSeconds(30));
 
-    // when the first caller submits, nothing runs: the second may still add to the batch
-    List<CompletableFuture<String>> first = batcher.submitAll(List.of(1, 2));
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
-        .until(() -> batches.isEmpty());
+      // when the second thread submits while the first is busy elsewhere, it waits for it
+      List<CompletableFuture<String>> waiting = second.submit(() -> batcher.submitAll(List.of(2))).get();
+      await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
+          .until(() -> batches.size() == 1);
 
-    // then once the second caller waits too, the partial batch runs without the delay
-    List<CompletableFuture<String>> second = batcher.submitAll(List.of(3));
-    assertThat(CompletableFuture.allOf(first.get(0), first.get(1), second.get(0)))
-        .succeedsWithin(Duration.ofSeconds(30));
-    assertThat(batches).containsExactly(List.of(1, 2, 3));
-
-    // and a caller answered and back again waits for its partner as before
-    List<CompletableFuture<String>> again = batcher.submitAll(List.of(4));
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
-        .until(() -> batches.size() == 1);
-    List<CompletableFuture<String>> partner = batcher.submitAll(List.of(5));
-    assertThat(CompletableFuture.allOf(again.get(0), partner.get(0)))
-        .succeedsWithin(Duration.ofSeconds(30));
-    assertThat(batches).containsExactly(List.of(1, 2, 3), List.of(4, 5));
+      // then once the first thread waits too, the partial batch runs without the delay
+      List<CompletableFuture<String>> partner = first.submit(() -> batcher.submitAll(List.of(3))).get();
+      assertThat(CompletableFuture.allOf(waiting.get(0), partner.get(0)))
+          .succeedsWithin(Duration.ofSeconds(30));
+      assertThat(batches).containsExactly(List.of(1), List.of(2, 3));
+    } finally {
+      first.shutdownNow();
+      second.shutdownNow();
+    }
   }
 
   @Test
