@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The kustomize base in {@code k8s/base} is wired together: files, probes, ports, configuration
- * keys, volumes and the fine-tuning CronJob; the GPU overlay in {@code k8s/overlays/gpu} patches
+ * keys, volumes, the fine-tuning CronJob and the autoscaler on consumer lag; the GPU overlay in {@code k8s/overlays/gpu} patches
  * what the base declares. Parses the YAML itself, so no kubectl is needed.
  */
 class KubernetesManifestsTest {
@@ -92,6 +92,38 @@ class KubernetesManifestsTest {
 
     assertThat(referenced).isNotEmpty();
     assertThat(claims).containsAll(referenced);
+  }
+
+  @Test
+  void scaledObjectScalesTheClassifierOnItsOwnConsumerGroupsLagUpToThePartitions() {
+    JsonNode scaled = one("ScaledObject");
+    JsonNode trigger = scaled.at("/spec/triggers/0");
+
+    assertThat(scaled.at("/spec/scaleTargetRef/name").asText())
+        .isEqualTo(one("Deployment").at("/metadata/name").asText());
+    assertThat(trigger.path("type").asText()).isEqualTo("kafka");
+    assertThat(trigger.at("/metadata/bootstrapServers").asText())
+        .isEqualTo(setting("vidlabel.kafka.bootstrap-servers"));
+    // Kafka Streams' consumer group is its application id
+    assertThat(trigger.at("/metadata/consumerGroup").asText())
+        .isEqualTo(setting("vidlabel.streams.application-id"));
+    assertThat(trigger.at("/metadata/topic").asText()).isEqualTo(setting("vidlabel.topics.segments"));
+    assertThat(trigger.at("/metadata/allowIdleConsumers").asText()).isEqualTo("false");
+    assertThat(scaled.at("/spec/maxReplicaCount").asInt())
+        .isBetween(scaled.at("/spec/minReplicaCount").asInt(),
+            Integer.parseInt(setting("vidlabel.topics.partitions")));
+  }
+
+  /** A key's value as the pods get it: the ConfigMap's environment form, else the default. */
+  private static String setting(String key) {
+    String env = key.toUpperCase().replace('.', '_').replace('-', '_');
+    JsonNode data = one("ConfigMap").path("data");
+    if (data.has(env)) {
+      return data.get(env).asText();
+    }
+    return ConfigKeys.all().stream().filter(k -> k.name().equals(key)).findFirst()
+        .orElseThrow(() -> new AssertionError("no configuration key " + key))
+        .defaultValue();
   }
 
   @Test
