@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -124,7 +125,102 @@ public final class ServingBench {
       double ratio,
       double meanBatchFrames) {}
 
+  /**
+   * A soak: resident memory sampled while one classifier works for a long time.
+   *
+   * @param samples minute (from the start) and RSS in MiB, one per sample interval
+   * @param earlyMib median RSS over the second fifth of the run (after warm-up)
+   * @param lateMib median RSS over the last fifth
+   */
+  public record Soak(
+      String model,
+      int streams,
+      double minutes,
+      long frames,
+      double framesPerSecond,
+      List<double[]> samples,
+      double earlyMib,
+      double lateMib,
+      double growthPercent) {}
+
   private ServingBench() {}
+
+  /**
+   * Runs one classifier for {@code duration}, appending {@code streams} streams of 2-second
+   * segments round after round (each round read back completely before the next), and samples
+   * this JVM's resident memory every {@code every}. The JVM also holds the broker and the
+   * clients, so growth is an upper bound for the classifier's.
+   */
+  public static Soak soak(
+      VidlabelConfig config, String servers, Path modelDir, String modelName, int streams,
+      Duration duration, Duration every, Pipeline.Batching batching, PrintStream log)
+      throws Exception {
+    List<Segment> segments = segments(112, 112, 6);
+    List<double[]> samples = Collections.synchronizedList(new ArrayList<>());
+    long start = System.nanoTime();
+    Thread sampler = new Thread(() -> {
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          double minute = (System.nanoTime() - start) / 60e9;
+          samples.add(new double[] {minute, MemoryBench.residentBytes() / (1024.0 * 1024.0)});
+          Thread.sleep(every.toMillis());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, "soak-rss-sampler");
+    sampler.setDaemon(true);
+    long frames = 0;
+    try (Rig rig = new Rig(config, servers, modelDir, batching, false)) {
+      sampler.start();
+      int round = 0;
+      while (System.nanoTime() - start < duration.toNanos()) {
+        double rate = rig.segments("soak" + round, segments, streams);
+        frames += (long) streams * segments.stream().mapToInt(Segment::frames).sum();
+        if (round % 20 == 0) {
+          double[] last = samples.isEmpty() ? new double[] {0, 0} : samples.get(samples.size() - 1);
+          log.printf(Locale.ROOT, "bench: soak minute %.1f: %d frames, %.0f frames/s, RSS %.0f MiB%n",
+              (System.nanoTime() - start) / 60e9, frames, rate, last[1]);
+        }
+        round++;
+      }
+    } finally {
+      sampler.interrupt();
+      sampler.join();
+    }
+    double minutes = (System.nanoTime() - start) / 60e9;
+    List<double[]> all = List.copyOf(samples);
+    double early = medianRss(all, minutes * 0.2, minutes * 0.4);
+    double late = medianRss(all, minutes * 0.8, minutes);
+    return new Soak(modelName, streams, minutes, frames, frames / (minutes * 60), all, early, late,
+        100 * (late - early) / early);
+  }
+
+  private static double medianRss(List<double[]> samples, double fromMinute, double toMinute) {
+    double[] rss = samples.stream().filter(s -> s[0] >= fromMinute && s[0] <= toMinute)
+        .mapToDouble(s -> s[1]).toArray();
+    return rss.length == 0 ? Double.NaN : DecodeBench.median(rss);
+  }
+
+  /** The soak as a Markdown table, with RSS at every fifth of the run. */
+  public static String markdownSoak(Soak s) {
+    StringBuilder b = new StringBuilder(
+        "| soak | streams | minutes | frames | frames/s | RSS early MiB | RSS late MiB | growth |\n"
+            + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    b.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %d | %.0f | %.0f | %.0f | %+.1f %% |%n",
+        s.model(), s.streams(), s.minutes(), s.frames(), s.framesPerSecond(), s.earlyMib(),
+        s.lateMib(), s.growthPercent()));
+    b.append("\nRSS by minute: ");
+    int step = Math.max(1, s.samples().size() / 10);
+    for (int i = 0; i < s.samples().size(); i += step) {
+      double[] x = s.samples().get(i);
+      b.append(String.format(Locale.ROOT, "%.0f: %.0f MiB; ", x[0], x[1]));
+    }
+    b.append('\n');
+    return b.toString();
+  }
 
   /**
    * The service's batcher against the baseline of simple Kafka Streams + model examples, a

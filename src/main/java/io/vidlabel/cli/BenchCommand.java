@@ -23,6 +23,7 @@ import io.vidlabel.util.Directories;
 import jakarta.enterprise.context.Dependent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +48,8 @@ import picocli.CommandLine.Option;
           + " end to end through an embedded broker against a bare TensorFlow session on the same SavedModel at the same"
           + " batch size, for the default model and ResNet-50 at 224x224 (random weights); TF matmul GFLOP/s against"
           + " the GFLOP/s of ResNet-50 inference.",
-      "Suite latency: append-to-append latency p50/p99 of single JPEG frames at 50% and 90% of the measured maximum rate."
+      "Suite latency: append-to-append latency p50/p99 of single JPEG frames at 50% and 90% of the measured maximum rate.",
+      "Suite soak (on demand, not part of all): resident memory sampled while one classifier works for --soak-minutes."
     })
 public class BenchCommand implements Callable<Integer> {
 
@@ -59,11 +61,13 @@ public class BenchCommand implements Callable<Integer> {
     memory,
     serving,
     latency,
+    soak,
     all
   }
 
   @Option(names = "--suite", defaultValue = "pipeline",
-      description = "pipeline, model, decode, memory, serving, latency or all (default: ${DEFAULT-VALUE}).")
+      description = "pipeline, model, decode, memory, serving, latency, soak or all (all leaves out soak; default:"
+          + " ${DEFAULT-VALUE}).")
   Suite suite;
 
   @Option(names = "--model", paramLabel = "DIR", description = "Pipeline suite: model directory (default: vidlabel.model.path).")
@@ -111,6 +115,10 @@ public class BenchCommand implements Callable<Integer> {
       description = "Latency suite: frames per load level (default: ${DEFAULT-VALUE}).")
   int latencyFrames;
 
+  @Option(names = "--soak-minutes", defaultValue = "30",
+      description = "Soak suite: how long the load runs (default: ${DEFAULT-VALUE}).")
+  double soakMinutes;
+
   @Option(names = "--json", description = "Print JSON instead of tables.")
   boolean json;
 
@@ -148,6 +156,9 @@ public class BenchCommand implements Callable<Integer> {
     }
     if (suite == Suite.latency || suite == Suite.all) {
       latency(cores, out, text);
+    }
+    if (suite == Suite.soak) {
+      soak(cores, out, text);
     }
     if (json) {
       System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
@@ -283,5 +294,22 @@ public class BenchCommand implements Callable<Integer> {
       text.add(String.format("%d cores%n", cores));
     }
     text.add(ServingBench.markdownLatency(rows));
+  }
+
+  private void soak(int cores, Map<String, Object> out, List<String> text) throws Exception {
+    Path dir = model != null ? model : Path.of(config.model().path());
+    ServingBench.Soak soak;
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(config.kafka().maxRecordBytes() + 1024 * 1024)) {
+      System.err.printf("bench: soak, %.0f minutes of steady load ...%n", soakMinutes);
+      soak = ServingBench.soak(config, kafka.bootstrapServers(), dir, "default model", 4,
+          Duration.ofSeconds(Math.round(soakMinutes * 60)), Duration.ofSeconds(10),
+          Pipeline.Batching.from(config.batching()), System.err);
+    }
+    out.putIfAbsent("cores", cores);
+    out.put("soak", soak);
+    if (text.isEmpty()) {
+      text.add(String.format("%d cores%n", cores));
+    }
+    text.add(ServingBench.markdownSoak(soak));
   }
 }
