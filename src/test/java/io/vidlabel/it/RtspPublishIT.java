@@ -1,6 +1,7 @@
 package io.vidlabel.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.vidlabel.decode.DecodeLimits;
@@ -57,6 +58,9 @@ class RtspPublishIT {
       Thread pusher = new Thread(() -> push(sample, relay.url(), pushing), "rtsp-pusher");
       pusher.setDaemon(true);
       pusher.start();
+      // A reader that asks before the pusher records gets 404 and retries: that would count as a
+      // lost connection before any segment and end the test's plan early.
+      await().atMost(DEADLINE).until(relay::live);
 
       AtomicLong beforeLoss = new AtomicLong(-1);
       StreamSegmenter segmenter;

@@ -32,6 +32,7 @@ final class RtspRelay implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final AtomicInteger plays = new AtomicInteger();
   private volatile String sdp;
+  private volatile boolean live;
 
   RtspRelay() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -42,6 +43,11 @@ final class RtspRelay implements AutoCloseable {
 
   String url() {
     return "rtsp://127.0.0.1:" + server.getLocalPort() + "/live";
+  }
+
+  /** Whether a pusher has started recording into the relay (readers get a stream from then on). */
+  boolean live() {
+    return live;
   }
 
   /** PLAY requests answered so far (one per reader connection). */
@@ -120,6 +126,7 @@ final class RtspRelay implements AutoCloseable {
           }
           case "RECORD" -> {
             recording = true;
+            live = true;
             headers.put("Session", "4242");
           }
           case "PLAY" -> {
