@@ -3,12 +3,12 @@ package io.vidlabel.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Resident memory of this process ({@code VmRSS} in {@code /proc/self/status}) while a load runs:
@@ -39,31 +39,61 @@ public final class MemoryBench {
   /** Runs {@code load} while sampling the resident size; the load's result is discarded. */
   public static Row measure(String load, int streams, Callable<?> work) throws Exception {
     long before = residentBytes();
-    List<Long> samples = Collections.synchronizedList(new ArrayList<>());
-    AtomicBoolean running = new AtomicBoolean(true);
-    Thread sampler = new Thread(() -> {
-      while (running.get()) {
-        try {
-          samples.add(residentBytes());
-          Thread.sleep(SAMPLE_MILLIS);
-        } catch (IOException | InterruptedException e) {
-          return;
-        }
-      }
-    }, "rss-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
-    try {
+    List<Long> samples;
+    try (Sampler sampler = new Sampler(Duration.ofMillis(SAMPLE_MILLIS))) {
       work.call();
-    } finally {
-      running.set(false);
-      sampler.join();
+      sampler.close();
+      samples = new ArrayList<>(sampler.samples().stream().map(s -> s[1]).toList());
     }
     samples.add(residentBytes());
-    List<Long> sorted = new ArrayList<>(samples);
-    Collections.sort(sorted);
-    return new Row(load, streams, mib(before), mib(sorted.get(sorted.size() / 2)),
-        mib(sorted.get(sorted.size() - 1)), sorted.size());
+    Collections.sort(samples);
+    return new Row(load, streams, mib(before), mib(samples.get(samples.size() / 2)),
+        mib(samples.get(samples.size() - 1)), samples.size());
+  }
+
+  /**
+   * Samples this process's resident size on its own thread, from construction until {@link
+   * #close()}, one sample per interval.
+   */
+  public static final class Sampler implements AutoCloseable {
+    private final List<long[]> samples = Collections.synchronizedList(new ArrayList<>());
+    private final Thread thread;
+
+    public Sampler(Duration every) {
+      thread = new Thread(() -> {
+        try {
+          while (!Thread.currentThread().isInterrupted()) {
+            samples.add(new long[] {System.nanoTime(), residentBytes()});
+            Thread.sleep(every.toMillis());
+          }
+        } catch (IOException | InterruptedException e) {
+          // stopped, or /proc unreadable: the samples so far stand
+        }
+      }, "rss-sampler");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** Each sample as {@code {System.nanoTime(), resident bytes}}, oldest first. */
+    public List<long[]> samples() {
+      synchronized (samples) {
+        return List.copyOf(samples);
+      }
+    }
+
+    /** The newest sample's resident bytes, or 0 before the first. */
+    public long latestBytes() {
+      synchronized (samples) {
+        return samples.isEmpty() ? 0 : samples.get(samples.size() - 1)[1];
+      }
+    }
+
+    /** Stops sampling; idempotent. */
+    @Override
+    public void close() throws InterruptedException {
+      thread.interrupt();
+      thread.join();
+    }
   }
 
   /** {@code VmRSS} of this process in bytes. */
@@ -95,7 +125,7 @@ public final class MemoryBench {
     return b.toString();
   }
 
-  private static double mib(long bytes) {
+  static double mib(long bytes) {
     return bytes / (1024.0 * 1024.0);
   }
 }
