@@ -2,6 +2,7 @@ package io.vidlabel.bench;
 
 import io.vidlabel.model.ModelDescriptor;
 import io.vidlabel.training.TensorFlowRuntime;
+import io.vidlabel.util.Stats;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.tensorflow.Graph;
@@ -80,8 +81,8 @@ public final class CeilingBench {
         }
       }
     }
-    double gflops = DecodeBench.median(matmul);
-    double perSecond = DecodeBench.median(images);
+    double gflops = Stats.median(matmul);
+    double perSecond = Stats.median(images);
     double modelGflops = perSecond * gflopPerImage;
     return new Ceiling(n, gflops, modelName, batch, perSecond, gflopPerImage, modelGflops, modelGflops / gflops);
   }

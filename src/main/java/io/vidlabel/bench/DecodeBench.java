@@ -6,13 +6,13 @@ import io.vidlabel.decode.FrameSampler;
 import io.vidlabel.decode.FrameSize;
 import io.vidlabel.decode.VideoDecoder;
 import io.vidlabel.ingest.SampleVideo;
+import io.vidlabel.util.Stats;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -154,10 +154,10 @@ public final class DecodeBench {
           everyFrame[i] =
               frames / seconds(timed(decoder, media, FrameSampler.all(), SERVICE_SIZE, frames));
         }
-        double only = median(decodeOnly);
-        double serving = median(servedFps);
-        double every = median(everyFrame);
-        double cli = median(cliFps);
+        double only = Stats.median(decodeOnly);
+        double serving = Stats.median(servedFps);
+        double every = Stats.median(everyFrame);
+        double cli = Stats.median(cliFps);
         rows.add(new Row(r.name(), r.width(), r.height(), frames, repetitions, only, serving, every,
             cli, only / cli, serving / cli, every / cli));
         log.printf(Locale.ROOT,
@@ -209,13 +209,6 @@ public final class DecodeBench {
 
   private static double seconds(long nanos) {
     return nanos / 1e9;
-  }
-
-  static double median(double[] values) {
-    double[] s = values.clone();
-    Arrays.sort(s);
-    int n = s.length;
-    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
   private static Path onPath(String name) {

@@ -11,6 +11,7 @@ import io.vidlabel.model.ModelStore;
 import io.vidlabel.pipeline.Pipeline;
 import io.vidlabel.service.RunningClassifier;
 import io.vidlabel.topology.RecordHeaders;
+import io.vidlabel.util.Stats;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,14 +84,14 @@ public final class EndToEndBench {
       }
       int expected = streams * framesPerStream;
       long end = drain(consumer, appId + "-cam-", expected, latencies);
-      Collections.sort(latencies);
+      double[] sorted = latencies.stream().mapToDouble(Long::doubleValue).sorted().toArray();
       return new Result(
           streams,
           segments.size() * streams,
           expected,
           expected / ((end - start) / 1000.0),
-          percentile(latencies, 0.50),
-          percentile(latencies, 0.99));
+          Stats.percentile(sorted, 0.50),
+          Stats.percentile(sorted, 0.99));
     }
   }
 
@@ -138,12 +139,5 @@ public final class EndToEndBench {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     return p;
-  }
-
-  private static double percentile(List<Long> sorted, double q) {
-    if (sorted.isEmpty()) {
-      return Double.NaN;
-    }
-    return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1));
   }
 }

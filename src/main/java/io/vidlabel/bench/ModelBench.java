@@ -17,6 +17,7 @@ import io.vidlabel.training.resnet.ResNetSpec.BlockType;
 import io.vidlabel.training.resnet.ResNetSpec;
 import io.vidlabel.training.resnet.VariableStore;
 import io.vidlabel.util.Directories;
+import io.vidlabel.util.Stats;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -338,8 +339,8 @@ public final class ModelBench {
 
   private static Row row(Network network, Phase phase, int batch, int batches, Measured m) {
     ResNetSpec spec = network.spec();
-    double project = median(m.project());
-    double bare = median(m.bare());
+    double project = Stats.median(m.project());
+    double bare = Stats.median(m.bare());
     return new Row(
         network.name(),
         spec.architecture(),
@@ -407,12 +408,5 @@ public final class ModelBench {
       values[i * classes + i % classes] = 1f;
     }
     return TensorFlowRuntime.tensor(Shape.of(batch, classes), values);
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 }

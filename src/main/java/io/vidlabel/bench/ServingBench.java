@@ -16,6 +16,7 @@ import io.vidlabel.pipeline.Pipeline;
 import io.vidlabel.service.RunningClassifier;
 import io.vidlabel.topology.RecordHeaders;
 import io.vidlabel.util.Directories;
+import io.vidlabel.util.Stats;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -156,42 +156,28 @@ public final class ServingBench {
       Duration duration, Duration every, Pipeline.Batching batching, PrintStream log)
       throws Exception {
     List<Segment> segments = segments(112, 112, 6);
-    List<double[]> samples = Collections.synchronizedList(new ArrayList<>());
     long start = System.nanoTime();
-    Thread sampler = new Thread(() -> {
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          double minute = (System.nanoTime() - start) / 60e9;
-          samples.add(new double[] {minute, MemoryBench.residentBytes() / (1024.0 * 1024.0)});
-          Thread.sleep(every.toMillis());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }, "soak-rss-sampler");
-    sampler.setDaemon(true);
     long frames = 0;
-    try (Rig rig = new Rig(config, servers, modelDir, batching, false)) {
-      sampler.start();
+    List<long[]> raw;
+    try (Rig rig = new Rig(config, servers, modelDir, batching, false);
+        MemoryBench.Sampler sampler = new MemoryBench.Sampler(every)) {
       int round = 0;
       while (System.nanoTime() - start < duration.toNanos()) {
         double rate = rig.segments("soak" + round, segments, streams);
         frames += (long) streams * segments.stream().mapToInt(Segment::frames).sum();
         if (round % 20 == 0) {
-          double[] last = samples.isEmpty() ? new double[] {0, 0} : samples.get(samples.size() - 1);
           log.printf(Locale.ROOT, "bench: soak minute %.1f: %d frames, %.0f frames/s, RSS %.0f MiB%n",
-              (System.nanoTime() - start) / 60e9, frames, rate, last[1]);
+              (System.nanoTime() - start) / 60e9, frames, rate, MemoryBench.mib(sampler.latestBytes()));
         }
         round++;
       }
-    } finally {
-      sampler.interrupt();
-      sampler.join();
+      sampler.close();
+      raw = sampler.samples();
     }
     double minutes = (System.nanoTime() - start) / 60e9;
-    List<double[]> all = List.copyOf(samples);
+    List<double[]> all = raw.stream()
+        .map(x -> new double[] {(x[0] - start) / 60e9, MemoryBench.mib(x[1])})
+        .toList();
     double early = medianRss(all, minutes * 0.2, minutes * 0.4);
     double late = medianRss(all, minutes * 0.8, minutes);
     return new Soak(modelName, streams, minutes, frames, frames / (minutes * 60), all, early, late,
@@ -201,7 +187,7 @@ public final class ServingBench {
   private static double medianRss(List<double[]> samples, double fromMinute, double toMinute) {
     double[] rss = samples.stream().filter(s -> s[0] >= fromMinute && s[0] <= toMinute)
         .mapToDouble(s -> s[1]).toArray();
-    return rss.length == 0 ? Double.NaN : DecodeBench.median(rss);
+    return rss.length == 0 ? Double.NaN : Stats.median(rss);
   }
 
   /** The soak as a Markdown table, with RSS at every fifth of the run. */
@@ -264,8 +250,8 @@ public final class ServingBench {
         }
       }
       double meanBatch = batchedItems / batchCount;
-      double b = DecodeBench.median(batched);
-      double p = DecodeBench.median(perFrame);
+      double b = Stats.median(batched);
+      double p = Stats.median(perFrame);
       rows.add(new BatchingVersusPerFrame(modelName, t, streams, framesPerRep, repetitions, b, p, b / p, meanBatch));
       log.printf(Locale.ROOT, "bench: %s, %d stream threads: batcher %.1f, per frame %.1f frames/s%n",
           modelName, t, b, p);
@@ -324,8 +310,8 @@ public final class ServingBench {
         ratios[r] = service[r] / model[r];
       }
       ModelDescriptor d = ModelDescriptor.read(modelDir);
-      double e2e = DecodeBench.median(service);
-      double b = DecodeBench.median(model);
+      double e2e = Stats.median(service);
+      double b = Stats.median(model);
       return new VersusBare(
           modelName,
           videoWidth + "x" + videoHeight + " video, model " + d.inputWidth() + "x" + d.inputHeight(),
@@ -435,13 +421,6 @@ public final class ServingBench {
     return out;
   }
 
-  static double percentile(double[] sorted, double q) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    return sorted[(int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-  }
-
   /** What one paced or burst run of frames measured. */
   private record FrameRun(
       int frames, double framesPerSecond, double[] appendMillis, double[] visibleMillis,
@@ -450,8 +429,8 @@ public final class ServingBench {
     Latency toLatency(String model, String load, double offered, Pipeline.Batching batching) {
       double bound = batching.maxQueueDelay().toNanos() / 1e6 + 2 * batchComputeMillis;
       return new Latency(model, load, offered, framesPerSecond, frames,
-          percentile(appendMillis, 0.50), percentile(appendMillis, 0.99),
-          percentile(visibleMillis, 0.50), percentile(visibleMillis, 0.99),
+          Stats.percentile(appendMillis, 0.50), Stats.percentile(appendMillis, 0.99),
+          Stats.percentile(visibleMillis, 0.50), Stats.percentile(visibleMillis, 0.99),
           meanBatchFrames, batchComputeMillis, bound);
     }
   }

@@ -11,6 +11,7 @@ import io.vidlabel.ingest.SampleVideo;
 import io.vidlabel.ingest.Segment;
 import io.vidlabel.ingest.SegmentCutter;
 import io.vidlabel.util.Directories;
+import io.vidlabel.util.Stats;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -21,7 +22,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -117,7 +117,7 @@ public final class IsolationCost {
     } finally {
       Files.deleteIfExists(file);
     }
-    return new Row(name, segment.length, frames, median(inProcess), median(worker), median(fresh));
+    return new Row(name, segment.length, frames, Stats.median(inProcess), Stats.median(worker), Stats.median(fresh));
   }
 
   @FunctionalInterface
@@ -129,12 +129,6 @@ public final class IsolationCost {
     long t0 = System.nanoTime();
     w.run();
     return (System.nanoTime() - t0) / 1e6;
-  }
-
-  private static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 
   /** Sends one record, reads the frames back (what a service using the worker would have to do). */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.vidlabel.bench.DecodeBench.Resolution;
 import io.vidlabel.bench.DecodeBench.Row;
+import io.vidlabel.util.Stats;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,8 +56,8 @@ class DecodeBenchTest {
 
   @Test
   void medianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
-    assertThat(DecodeBench.median(new double[] {5, 1, 3})).isEqualTo(3);
-    assertThat(DecodeBench.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
+    assertThat(Stats.median(new double[] {5, 1, 3})).isEqualTo(3);
+    assertThat(Stats.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
   }
 
   @Test
