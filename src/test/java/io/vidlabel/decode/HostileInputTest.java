@@ -1,5 +1,7 @@
 package io.vidlabel.decode;
 
+import static io.vidlabel.faults.MediaHeaders.patchAviSize;
+import static io.vidlabel.faults.MediaHeaders.patchJpegSizes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
@@ -9,8 +11,6 @@ import java.awt.Color;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -307,46 +307,12 @@ class HostileInputTest {
   @Test
   void rejectsJpegClaiming16384SquareCleanly() {
     byte[] jpeg = TestVideos.jpeg(16, 16, Color.GRAY);
-    patchJpegSize(jpeg, 16384, 16384);
+    patchJpegSizes(jpeg, 16384, 16384);
 
     DecodeException e =
         rejection(() -> decoder.decode(jpeg, FrameSampler.all(), FrameSize.NATIVE));
 
     // FFmpeg's own image-size check refuses the picture while probing; nothing is allocated.
     assertThat(e.reason()).isIn(Reason.DIMENSIONS_EXCEEDED, Reason.NO_FRAMES, Reason.UNREADABLE);
-  }
-
-  /** Sets dwWidth/dwHeight in 'avih' and biWidth/biHeight in the first 'strf' (little endian). */
-  private static void patchAviSize(byte[] avi, int width, int height) {
-    ByteBuffer b = ByteBuffer.wrap(avi).order(ByteOrder.LITTLE_ENDIAN);
-    int avih = indexOf(avi, "avih");
-    b.putInt(avih + 8 + 32, width).putInt(avih + 8 + 36, height);
-    int strf = indexOf(avi, "strf");
-    b.putInt(strf + 8 + 4, width).putInt(strf + 8 + 8, height);
-  }
-
-  /** Sets the size in the baseline SOF0 segment (big endian: precision, height, width). */
-  private static void patchJpegSize(byte[] jpeg, int width, int height) {
-    for (int i = 0; i + 8 < jpeg.length; i++) {
-      if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xC0) {
-        ByteBuffer.wrap(jpeg).putShort(i + 5, (short) height).putShort(i + 7, (short) width);
-        return;
-      }
-    }
-    throw new AssertionError("no SOF0 segment");
-  }
-
-  private static int indexOf(byte[] data, String fourcc) {
-    byte[] tag = fourcc.getBytes(StandardCharsets.US_ASCII);
-    outer:
-    for (int i = 0; i + tag.length <= data.length; i++) {
-      for (int j = 0; j < tag.length; j++) {
-        if (data[i + j] != tag[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    throw new AssertionError("no " + fourcc + " chunk");
   }
 }
