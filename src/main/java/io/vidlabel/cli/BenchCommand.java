@@ -169,7 +169,7 @@ public class BenchCommand implements Callable<Integer> {
   }
 
   private void pipeline(int cores, Map<String, Object> out, List<String> text) throws Exception {
-    Path dir = model != null ? model : Path.of(config.model().path());
+    Path dir = servedModel();
     List<BatcherBench.Row> rows;
     String modelName;
     try (LoadedModel loaded = LoadedModel.load(dir)) {
@@ -179,7 +179,7 @@ public class BenchCommand implements Callable<Integer> {
     }
     System.err.println("bench: end to end through an embedded Kafka broker ...");
     EndToEndBench.Result e2e;
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(config.kafka().maxRecordBytes() + 1024 * 1024)) {
+    try (EmbeddedKafka kafka = startBroker()) {
       e2e = EndToEndBench.run(config, kafka.bootstrapServers(), dir, streams, Pipeline.Batching.from(config.batching()));
     }
     out.put("model", modelName);
@@ -197,11 +197,8 @@ public class BenchCommand implements Callable<Integer> {
             ModelBench.DEFAULT_MODEL_WORKLOAD.overriddenBy(repetitions, trainSteps, inferBatches)),
         ModelBench.resnet50(ModelBench.RESNET50_WORKLOAD.overriddenBy(repetitions, trainSteps, inferBatches)));
     List<ModelBench.Row> rows = ModelBench.run(networks, System.err);
-    out.putIfAbsent("cores", cores);
+    header(cores, out, text);
     out.put("modelBench", rows);
-    if (text.isEmpty()) {
-      text.add(String.format("%d cores%n", cores));
-    }
     text.add(ModelBench.markdown(rows));
   }
 
@@ -210,18 +207,15 @@ public class BenchCommand implements Callable<Integer> {
     DecodeBench.Reference cli = DecodeBench.ffmpegCli();
     List<DecodeBench.Row> rows = DecodeBench.run(
         DecodeBench.DEFAULT_RESOLUTIONS, decodeSeconds, decodeRepetitions, cli, System.err);
-    out.putIfAbsent("cores", cores);
+    header(cores, out, text);
     out.put("decode", rows);
-    if (text.isEmpty()) {
-      text.add(String.format("%d cores%n", cores));
-    }
     text.add(DecodeBench.markdown(rows));
   }
 
   private void memory(int cores, Map<String, Object> out, List<String> text) throws Exception {
-    Path dir = model != null ? model : Path.of(config.model().path());
+    Path dir = servedModel();
     List<MemoryBench.Row> rows = new ArrayList<>();
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(config.kafka().maxRecordBytes() + 1024 * 1024)) {
+    try (EmbeddedKafka kafka = startBroker()) {
       for (int n : MEMORY_STREAMS) {
         System.err.println("bench: resident memory with " + n + " streams end to end ...");
         rows.add(MemoryBench.measure("classifier + embedded broker + bench clients", n,
@@ -229,24 +223,21 @@ public class BenchCommand implements Callable<Integer> {
                 Pipeline.Batching.from(config.batching()))));
       }
     }
-    out.putIfAbsent("cores", cores);
+    header(cores, out, text);
     out.put("maxHeapMb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
     out.put("memory", rows);
-    if (text.isEmpty()) {
-      text.add(String.format("%d cores%n", cores));
-    }
     text.add(String.format("max heap %d MiB%n", Runtime.getRuntime().maxMemory() / (1024 * 1024)));
     text.add(MemoryBench.markdown(rows));
   }
 
   private void serving(int cores, Map<String, Object> out, List<String> text) throws Exception {
-    Path dir = model != null ? model : Path.of(config.model().path());
+    Path dir = servedModel();
     Pipeline.Batching batching = Pipeline.Batching.from(config.batching());
     List<ServingBench.VersusBare> rows = new ArrayList<>();
     Path scratch = Files.createTempDirectory("vidlabel-serving-bench");
     List<ServingBench.BatchingVersusPerFrame> batchingRows;
     CeilingBench.Ceiling ceiling;
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(config.kafka().maxRecordBytes() + 1024 * 1024)) {
+    try (EmbeddedKafka kafka = startBroker()) {
       // As many partitions as the most stream threads measured, so every thread has work.
       TopicSetup.ensureTopics(KafkaClients.common(kafka.bootstrapServers(), config.kafka().client()),
           TopicNames.from(config.topics()), BATCHING_THREADS[BATCHING_THREADS.length - 1],
@@ -267,49 +258,58 @@ public class BenchCommand implements Callable<Integer> {
     } finally {
       Directories.deleteQuietly(scratch);
     }
-    out.putIfAbsent("cores", cores);
+    header(cores, out, text);
     out.put("batching", batchingRows);
     out.put("serving", rows);
     out.put("ceiling", ceiling);
-    if (text.isEmpty()) {
-      text.add(String.format("%d cores%n", cores));
-    }
     text.add(ServingBench.markdownBatching(batchingRows));
     text.add(ServingBench.markdownVersusBare(rows));
     text.add(CeilingBench.markdown(ceiling));
   }
 
   private void latency(int cores, Map<String, Object> out, List<String> text) throws Exception {
-    Path dir = model != null ? model : Path.of(config.model().path());
+    Path dir = servedModel();
     List<ServingBench.Latency> rows;
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(config.kafka().maxRecordBytes() + 1024 * 1024)) {
+    try (EmbeddedKafka kafka = startBroker()) {
       System.err.println("bench: latency of single frames at 50% and 90% of the maximum rate ...");
       rows = ServingBench.latency(config, kafka.bootstrapServers(), dir, "default model", 4,
           latencyFrames, latencyFrames, new double[] {0.5, 0.9},
           Pipeline.Batching.from(config.batching()), System.err);
     }
-    out.putIfAbsent("cores", cores);
+    header(cores, out, text);
     out.put("latency", rows);
-    if (text.isEmpty()) {
-      text.add(String.format("%d cores%n", cores));
-    }
     text.add(ServingBench.markdownLatency(rows));
   }
 
   private void soak(int cores, Map<String, Object> out, List<String> text) throws Exception {
-    Path dir = model != null ? model : Path.of(config.model().path());
+    Path dir = servedModel();
     ServingBench.Soak soak;
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(config.kafka().maxRecordBytes() + 1024 * 1024)) {
+    try (EmbeddedKafka kafka = startBroker()) {
       System.err.printf("bench: soak, %.0f minutes of steady load ...%n", soakMinutes);
       soak = ServingBench.soak(config, kafka.bootstrapServers(), dir, "default model", 4,
           Duration.ofSeconds(Math.round(soakMinutes * 60)), Duration.ofSeconds(10),
           Pipeline.Batching.from(config.batching()), System.err);
     }
-    out.putIfAbsent("cores", cores);
+    header(cores, out, text);
     out.put("soak", soak);
+    text.add(ServingBench.markdownSoak(soak));
+  }
+
+  /** The first suite to report names the machine: its core count, in the JSON and the tables. */
+  private static void header(int cores, Map<String, Object> out, List<String> text) {
+    out.putIfAbsent("cores", cores);
     if (text.isEmpty()) {
       text.add(String.format("%d cores%n", cores));
     }
-    text.add(ServingBench.markdownSoak(soak));
+  }
+
+  /** --model, else the configured model. */
+  private Path servedModel() {
+    return model != null ? model : Path.of(config.model().path());
+  }
+
+  /** A fresh embedded broker that takes the largest record the service accepts, plus headroom. */
+  private EmbeddedKafka startBroker() {
+    return EmbeddedKafka.start(config.kafka().maxRecordBytes() + 1024 * 1024);
   }
 }

@@ -24,11 +24,12 @@ final class DeferredConversion {
 
   /**
    * Runs the grabber's conversion (pixel format and size as configured on it) on the picture the
-   * last {@code grabFrame} decoded, filling {@code frame}'s image, size and stride.
+   * last {@code grabFrame} decoded, filling the image, size and stride of the {@link Frame} that
+   * call returned (the grabber reuses one).
    *
    * @throws Exception whatever the conversion throws (the grabber's own exception type)
    */
-  static Frame convert(FFmpegFrameGrabber grabber, Frame frame) throws Exception {
+  static void convert(FFmpegFrameGrabber grabber) throws Exception {
     try {
       PROCESS_IMAGE.invoke(grabber);
     } catch (InvocationTargetException e) {
@@ -38,7 +39,6 @@ final class DeferredConversion {
       }
       throw (Error) cause;
     }
-    return frame;
   }
 
   private static Method lookUp() {

@@ -320,7 +320,7 @@ public final class VideoDecoder {
           continue;
         }
         try {
-          DeferredConversion.convert(grabber, frame);
+          DeferredConversion.convert(grabber);
         } catch (Exception e) {
           throw new DecodeException(
               Reason.UNREADABLE,
