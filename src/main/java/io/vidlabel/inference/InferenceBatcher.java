@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,10 +24,11 @@ import org.jboss.logging.Logger;
  *
  * <p>A batch is run as soon as {@code maxBatchSize} items are waiting, or when the oldest waiting
  * item has waited {@code maxQueueDelay}, whichever comes first (Triton's dynamic batcher works the
- * same way), or, when the batcher knows how many threads feed it ({@link #setCallers}), as soon as
- * all of them that are active are waiting for results: then no further item can arrive before a
- * batch completes, and waiting out the delay would be pure latency. The queue is bounded: {@link #submit} blocks while it is full, which slows producers
- * (Kafka stream threads) down to what the model sustains instead of buffering without limit.
+ * same way), or as soon as no caller that announced its work ({@link #prepare}) is still preparing
+ * items: waiting beyond that point is pure latency, since the only items that could join are ones
+ * nobody is making yet. The queue is bounded: {@link #submit} blocks while it is full, which slows
+ * producers (Kafka stream threads) down to what the model sustains instead of buffering without
+ * limit.
  *
  * <p>Futures are completed on the owner thread; callers should {@code join()} or use {@code *Async}
  * continuations, since non-async continuations would run on (and stall) the owner thread.
@@ -37,8 +38,6 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(InferenceBatcher.class);
   /** How many recent batch sizes {@link Stats#recentBatchSizes()} keeps. */
   static final int RECENT_BATCHES = 64;
-  /** A declared caller that has not submitted for this long is not waited for (see setCallers). */
-  static final Duration ACTIVE_WINDOW = Duration.ofSeconds(1);
   /** Poll interval while draining after close, to notice submitters still inside {@code put}. */
   private static final long CLOSE_POLL_MILLIS = 10;
 
@@ -58,12 +57,8 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Submitters between their closed-check and the end of their {@code put}. */
   private final AtomicInteger submitting = new AtomicInteger();
-  /** Threads that feed the batcher through {@link #submitAll}; 0: unknown. */
-  private volatile int callers;
-  /** When each calling thread last called {@link #submitAll} (nanoTime), by thread id. */
-  private final Map<Long, Long> lastSubmitNanos = new ConcurrentHashMap<>();
-  /** {@link #submitAll} calls with items not yet done: callers waiting for their results. */
-  private final AtomicInteger waitingCalls = new AtomicInteger();
+  /** Threads between {@link #prepare} and their next {@link #submitAll} (or closing it). */
+  private final Set<Thread> preparing = ConcurrentHashMap.newKeySet();
 
   private final LongAdder batches = new LongAdder();
   private final LongAdder items = new LongAdder();
@@ -98,7 +93,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   @SuppressWarnings("rawtypes")
   private static final Pending CLOSE_MARKER = new Pending<>(null, null, 0);
 
-  /** Wakes the owner thread: every caller may now be waiting, so a partial batch should run. */
+  /** Wakes the owner thread: nobody may be preparing items now, so a partial batch should run. */
   @SuppressWarnings("rawtypes")
   private static final Pending FLUSH_MARKER = new Pending<>(null, null, 0);
 
@@ -170,16 +165,6 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
     }
   }
 
-  /**
-   * The declared callers that are active: those that submitted within {@link #ACTIVE_WINDOW}
-   * (the caller asking counts, having just submitted). At least 1, at most {@code callers}.
-   */
-  private int activeCallers(long now) {
-    long since = now - ACTIVE_WINDOW.toNanos();
-    lastSubmitNanos.values().removeIf(t -> t - since < 0);
-    return Math.max(1, Math.min(callers, lastSubmitNanos.size()));
-  }
-
   @SuppressWarnings("unchecked")
   private Pending<I, O> flushMarker() {
     return FLUSH_MARKER;
@@ -192,40 +177,48 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
   }
 
   /**
-   * {@link #submit} for each item, in order; the futures are in the same order. The caller is
-   * taken to wait for these futures before it submits again (see {@link #setCallers}).
+   * {@link #submit} for each item, in order; the futures are in the same order. Ends the calling
+   * thread's {@link #prepare preparation}, if it has one.
    */
   public List<CompletableFuture<O>> submitAll(List<? extends I> batch) {
     List<CompletableFuture<O>> futures = new ArrayList<>(batch.size());
     for (I item : batch) {
       futures.add(submit(item));
     }
-    if (callers > 0 && !futures.isEmpty()) {
-      long now = System.nanoTime();
-      lastSubmitNanos.put(Thread.currentThread().getId(), now);
-      int waiting = waitingCalls.incrementAndGet();
-      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-          .whenComplete((ignored, failure) -> waitingCalls.decrementAndGet());
-      if (waiting >= activeCallers(now)) {
-        queue.add(flushMarker());
-      }
-    }
+    donePreparing(Thread.currentThread());
     return futures;
   }
 
   /**
-   * Declares how many threads feed this batcher through {@link #submitAll}, each waiting for its
-   * results before submitting more (Kafka stream threads do exactly that). When every one of them
-   * that is active (has submitted within the last {@link #ACTIVE_WINDOW}) is waiting, a partial
-   * batch runs at once instead of after {@code maxQueueDelay}: a stream thread whose partitions
-   * carry no data will not add a frame, however long the batch waits for it. 0 (the default)
-   * keeps the plain size-or-delay rule.
+   * Announces that the calling thread is preparing items (decoding an input) that it will submit
+   * with its next {@link #submitAll}. While any announced preparation is open, a partial batch
+   * waits (at most {@code maxQueueDelay}) for its items; once none is, the batch runs at once. A
+   * Kafka stream thread announces each record before decoding it, so a frame never waits for
+   * companions that no thread is making: a thread polling an empty partition is not waited for.
+   *
+   * @return closes the preparation if {@link #submitAll} did not (the input failed to decode, or
+   *     gave no frames); use it in try-with-resources
    */
-  public void setCallers(int callers) {
-    if (callers < 0) {
-      throw new IllegalArgumentException("callers must not be negative, got " + callers);
+  public Preparation prepare() {
+    Thread caller = Thread.currentThread();
+    preparing.add(caller);
+    return () -> donePreparing(caller);
+  }
+
+  /** The end of one thread's {@link #prepare preparation}; idempotent. */
+  @FunctionalInterface
+  public interface Preparation extends AutoCloseable {
+    /** Nothing announced: for callers that do not batch through an {@link InferenceBatcher}. */
+    Preparation NONE = () -> {};
+
+    @Override
+    void close();
+  }
+
+  private void donePreparing(Thread caller) {
+    if (preparing.remove(caller) && preparing.isEmpty()) {
+      queue.add(flushMarker()); // behind the caller's items: the owner sees them first
     }
-    this.callers = callers;
   }
 
   /** Replaces the listener told about each batch from the next batch on. */
@@ -294,7 +287,7 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
           continue;
         }
         if (first == FLUSH_MARKER) {
-          continue; // nothing waiting: the items it announced already ran
+          continue; // nothing waiting: the items before it already ran
         }
         batch.add(first);
         closing |= fill(batch, first.enqueuedNanos() + maxQueueDelayNanos, closing);
@@ -341,10 +334,10 @@ public final class InferenceBatcher<I, O> implements AutoCloseable {
         continue;
       }
       if (next == FLUSH_MARKER) {
-        if (callers > 0 && waitingCalls.get() >= activeCallers(System.nanoTime())) {
-          return closing; // every caller waits on this batch or an earlier one: run it now
+        if (preparing.isEmpty()) {
+          return closing; // no announced items are on their way: run what is here now
         }
-        continue; // stale: a caller has since been answered and may submit more
+        continue; // stale: another thread has started preparing since
       }
       batch.add(next);
     }

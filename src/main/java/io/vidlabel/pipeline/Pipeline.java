@@ -56,7 +56,7 @@ public final class Pipeline implements AutoCloseable {
             new VideoDecoder(limits),
             sampler,
             new FrameSize(d.inputWidth(), d.inputHeight()),
-            perFrame ? perFrameInference(model) : batcher::submitAll);
+            perFrame ? perFrameInference(model) : FrameInference.batched(batcher));
   }
 
   /**
@@ -70,17 +70,25 @@ public final class Pipeline implements AutoCloseable {
       perThread.add(h);
       return h;
     });
-    return frames -> {
-      ModelBatchHandler h = own.get();
-      List<CompletableFuture<Prediction>> out = new ArrayList<>(frames.size());
-      for (VideoFrame frame : frames) {
-        try {
-          out.add(CompletableFuture.completedFuture(h.handle(List.of(frame)).get(0)));
-        } catch (Exception e) {
-          out.add(CompletableFuture.failedFuture(e));
-        }
+    return new FrameInference() {
+      @Override
+      public InferenceBatcher.Preparation prepare() {
+        return InferenceBatcher.Preparation.NONE;
       }
-      return out;
+
+      @Override
+      public List<CompletableFuture<Prediction>> submitAll(List<VideoFrame> frames) {
+        ModelBatchHandler h = own.get();
+        List<CompletableFuture<Prediction>> out = new ArrayList<>(frames.size());
+        for (VideoFrame frame : frames) {
+          try {
+            out.add(CompletableFuture.completedFuture(h.handle(List.of(frame)).get(0)));
+          } catch (Exception e) {
+            out.add(CompletableFuture.failedFuture(e));
+          }
+        }
+        return out;
+      }
     };
   }
 
@@ -112,15 +120,6 @@ public final class Pipeline implements AutoCloseable {
         decodeLimits(config.decode()),
         FrameSampler.parse(config.sampling().frames()),
         Batching.from(config.batching()));
-  }
-
-  /**
-   * Declares how many threads classify through this pipeline, each waiting for its results (the
-   * stream threads), so a partial batch runs as soon as all of them wait ({@link
-   * InferenceBatcher#setCallers}).
-   */
-  public void expectCallers(int threads) {
-    batcher.setCallers(threads);
   }
 
   public static DecodeLimits decodeLimits(VidlabelConfig.Decode c) {

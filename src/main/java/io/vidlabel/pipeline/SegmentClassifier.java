@@ -6,6 +6,7 @@ import io.vidlabel.decode.FrameSampler;
 import io.vidlabel.decode.FrameSize;
 import io.vidlabel.decode.VideoDecoder;
 import io.vidlabel.decode.VideoFrame;
+import io.vidlabel.inference.InferenceBatcher;
 import io.vidlabel.inference.Prediction;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,13 +50,17 @@ public final class SegmentClassifier {
   /** A video segment: frames sampled by the configured policy. */
   public ClassifiedInput classifySegment(byte[] media)
       throws DecodeException, InferenceFailedException, InterruptedException {
-    return classify(decode(media, sampler));
+    try (InferenceBatcher.Preparation frames = inference.prepare()) {
+      return classify(decode(media, sampler));
+    }
   }
 
   /** A still image (or anything decodable): every frame classified. */
   public ClassifiedInput classifyImage(byte[] image)
       throws DecodeException, InferenceFailedException, InterruptedException {
-    return classify(decode(image, FrameSampler.all()));
+    try (InferenceBatcher.Preparation frames = inference.prepare()) {
+      return classify(decode(image, FrameSampler.all()));
+    }
   }
 
   private DecodedVideo decode(byte[] media, FrameSampler frames) throws DecodeException {

@@ -83,8 +83,6 @@ public final class RunningClassifier implements AutoCloseable {
     }
     Properties props = KafkaClients.streams(config, bootstrapServers);
     props.putAll(streamsOverrides);
-    pipeline.expectCallers(
-        Integer.parseInt(props.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG).toString()));
     KafkaStreams streams =
         new KafkaStreams(
             ClassificationTopology.build(

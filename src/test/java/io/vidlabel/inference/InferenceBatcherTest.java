@@ -72,29 +72,52 @@ class InferenceBatcherTest {
   }
 
   @Test
-  void shouldRunAPartialBatchOnceEveryActiveCallerIsWaiting() throws Exception {
-    // given a batcher fed by two stream threads, whose queue delay never expires during the test
+  void shouldRunALoneCallersItemsAtOnceWhenNobodyElseIsPreparing() throws Exception {
+    // given a batcher whose queue delay never expires during the test
     InferenceBatcher<Integer, String> batcher = batcher(this::echo, 8, FOREVER, 16);
-    batcher.setCallers(2);
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      // when one thread announces its work and submits, while no other thread prepares anything
+      List<CompletableFuture<String>> lone = thread.submit(() -> {
+        try (InferenceBatcher.Preparation p = batcher.prepare()) {
+          return batcher.submitAll(List.of(1, 2));
+        }
+      }).get();
+
+      // then its partial batch runs without waiting out the delay
+      assertThat(CompletableFuture.allOf(lone.toArray(CompletableFuture[]::new)))
+          .succeedsWithin(Duration.ofSeconds(30));
+      assertThat(batches).containsExactly(List.of(1, 2));
+    } finally {
+      thread.shutdownNow();
+    }
+  }
+
+  @Test
+  void shouldWaitForItemsAnotherThreadIsPreparing() throws Exception {
+    // given a batcher whose queue delay never expires during the test
+    InferenceBatcher<Integer, String> batcher = batcher(this::echo, 8, FOREVER, 16);
     ExecutorService first = Executors.newSingleThreadExecutor();
     ExecutorService second = Executors.newSingleThreadExecutor();
     try {
-      // when only the first thread has submitted lately, its frames run at once: the other
-      // thread is idle (its partitions carry nothing) and waiting for it would be pure delay
-      List<CompletableFuture<String>> lone = first.submit(() -> batcher.submitAll(List.of(1))).get();
-      assertThat(CompletableFuture.allOf(lone.toArray(CompletableFuture[]::new)))
-          .succeedsWithin(Duration.ofSeconds(30));
+      // when the second thread is still preparing (decoding) while the first submits
+      InferenceBatcher.Preparation secondPrepares = second.submit(batcher::prepare).get();
+      List<CompletableFuture<String>> early = first.submit(() -> {
+        try (InferenceBatcher.Preparation p = batcher.prepare()) {
+          return batcher.submitAll(List.of(1));
+        }
+      }).get();
 
-      // when the second thread submits while the first is busy elsewhere, it waits for it
-      List<CompletableFuture<String>> waiting = second.submit(() -> batcher.submitAll(List.of(2))).get();
+      // then the batch waits for the second thread's items
       await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
-          .until(() -> batches.size() == 1);
+          .until(() -> batches.isEmpty());
 
-      // then once the first thread waits too, the partial batch runs without the delay
-      List<CompletableFuture<String>> partner = first.submit(() -> batcher.submitAll(List.of(3))).get();
-      assertThat(CompletableFuture.allOf(waiting.get(0), partner.get(0)))
+      // and once they arrive, both threads' items run in one batch
+      List<CompletableFuture<String>> late = second.submit(() -> batcher.submitAll(List.of(2))).get();
+      secondPrepares.close(); // already ended by submitAll: closing again changes nothing
+      assertThat(CompletableFuture.allOf(early.get(0), late.get(0)))
           .succeedsWithin(Duration.ofSeconds(30));
-      assertThat(batches).containsExactly(List.of(1), List.of(2, 3));
+      assertThat(batches).containsExactly(List.of(1, 2));
     } finally {
       first.shutdownNow();
       second.shutdownNow();
@@ -102,7 +125,35 @@ class InferenceBatcherTest {
   }
 
   @Test
-  void shouldKeepWaitingForTheDelayWhenCallersAreUnknown() {
+  void shouldStopWaitingWhenAPreparationEndsWithoutItems() throws Exception {
+    // given a batcher whose queue delay never expires, and a second thread preparing an input
+    InferenceBatcher<Integer, String> batcher = batcher(this::echo, 8, FOREVER, 16);
+    ExecutorService first = Executors.newSingleThreadExecutor();
+    ExecutorService second = Executors.newSingleThreadExecutor();
+    try {
+      InferenceBatcher.Preparation secondPrepares = second.submit(batcher::prepare).get();
+      List<CompletableFuture<String>> waiting = first.submit(() -> {
+        try (InferenceBatcher.Preparation p = batcher.prepare()) {
+          return batcher.submitAll(List.of(1));
+        }
+      }).get();
+      await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
+          .until(() -> batches.isEmpty());
+
+      // when the second thread's input gives no frames (say it failed to decode)
+      second.submit(secondPrepares::close).get();
+
+      // then the waiting batch runs without the delay
+      assertThat(waiting.get(0)).succeedsWithin(Duration.ofSeconds(30)).isEqualTo("v1");
+      assertThat(batches).containsExactly(List.of(1));
+    } finally {
+      first.shutdownNow();
+      second.shutdownNow();
+    }
+  }
+
+  @Test
+  void shouldKeepWaitingForTheDelayWhenNoCallerAnnouncesItsWork() {
     InferenceBatcher<Integer, String> batcher = batcher(this::echo, 8, FOREVER, 16);
 
     batcher.submitAll(List.of(1));
