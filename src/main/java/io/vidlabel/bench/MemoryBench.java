@@ -81,13 +81,6 @@ public final class MemoryBench {
       }
     }
 
-    /** The newest sample's resident bytes, or 0 before the first. */
-    public long latestBytes() {
-      synchronized (samples) {
-        return samples.isEmpty() ? 0 : samples.get(samples.size() - 1)[1];
-      }
-    }
-
     /** Stops sampling; idempotent. */
     @Override
     public void close() throws InterruptedException {
@@ -101,6 +94,15 @@ public final class MemoryBench {
     return parseResidentBytes(Files.readString(STATUS));
   }
 
+  /**
+   * {@code VmRSS} of process {@code pid} in bytes (the soak's classifier child).
+   *
+   * @throws IOException also when the process is gone ({@code /proc/<pid>} no longer exists)
+   */
+  public static long residentBytes(long pid) throws IOException {
+    return parseResidentBytes(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
+  }
+
   static long parseResidentBytes(String status) throws IOException {
     for (String line : status.split("\n")) {
       if (line.startsWith("VmRSS:")) {
@@ -110,7 +112,7 @@ public final class MemoryBench {
         }
       }
     }
-    throw new IOException("no VmRSS line in kB in /proc/self/status");
+    throw new IOException("no VmRSS line in kB in the process status");
   }
 
   /** The rows as a Markdown table. */

@@ -10,7 +10,10 @@ import io.vidlabel.bench.EndToEndBench;
 import io.vidlabel.bench.MemoryBench;
 import io.vidlabel.bench.ModelBench;
 import io.vidlabel.bench.ServingBench;
+import io.vidlabel.bench.SoakBench;
+import io.vidlabel.bench.SoakBound;
 import io.vidlabel.config.VidlabelConfig;
+import io.vidlabel.faults.ClassifierLauncher;
 import io.vidlabel.inference.LoadedModel;
 import io.vidlabel.kafka.EmbeddedKafka;
 import io.vidlabel.kafka.KafkaClients;
@@ -49,7 +52,9 @@ import picocli.CommandLine.Option;
           + " batch size, for the default model and ResNet-50 at 224x224 (random weights); TF matmul GFLOP/s against"
           + " the GFLOP/s of ResNet-50 inference.",
       "Suite latency: append-to-append latency p50/p99 of single JPEG frames at 50% and 90% of the measured maximum rate.",
-      "Suite soak (on demand, not part of all): resident memory sampled while one classifier works for --soak-minutes."
+      "Suite soak (on demand, not part of all): the classifier as its own process (the packaged serve command) under a"
+          + " steady load of real-time streams for --soak-minutes; its resident memory sampled every 5 s and judged"
+          + " against a bound stated before the run (--soak-max-growth, --soak-max-slope). Exit 1 when it fails."
     })
 public class BenchCommand implements Callable<Integer> {
 
@@ -119,11 +124,35 @@ public class BenchCommand implements Callable<Integer> {
       description = "Soak suite: how long the load runs (default: ${DEFAULT-VALUE}).")
   double soakMinutes;
 
+  @Option(names = "--soak-streams", defaultValue = "8",
+      description = "Soak suite: real-time streams of 2-second 25 fps segments, every frame classified (default:"
+          + " ${DEFAULT-VALUE}).")
+  int soakStreams;
+
+  @Option(names = "--soak-max-growth", paramLabel = "PERCENT", defaultValue = "" + SoakBound.DEFAULT_MAX_GROWTH_PERCENT,
+      description = "Soak suite: the last window's median RSS may exceed the median of the window after the warm-up"
+          + " by at most this (default: ${DEFAULT-VALUE}).")
+  double soakMaxGrowth;
+
+  @Option(names = "--soak-max-slope", paramLabel = "MIB_PER_HOUR",
+      defaultValue = "" + SoakBound.DEFAULT_MAX_SLOPE_MIB_PER_HOUR,
+      description = "Soak suite: the least-squares RSS slope after the warm-up must stay below this (default:"
+          + " ${DEFAULT-VALUE}).")
+  double soakMaxSlope;
+
+  @Option(names = "--app", paramLabel = "JAR",
+      description = "Soak suite: the packaged application the classifier process runs from (default: the one this"
+          + " command runs from, else target/quarkus-app/quarkus-run.jar).")
+  Path app;
+
   @Option(names = "--json", description = "Print JSON instead of tables.")
   boolean json;
 
   /** Stream threads the serving suite compares the batcher and per-frame calls at. */
   private static final int[] BATCHING_THREADS = {1, 2, 4};
+
+  /** How often the soak samples the classifier process. */
+  private static final Duration SOAK_SAMPLE_EVERY = Duration.ofSeconds(5);
 
   /** Concurrent streams the memory suite measures. */
   private static final int[] MEMORY_STREAMS = {1, 10};
@@ -157,15 +186,16 @@ public class BenchCommand implements Callable<Integer> {
     if (suite == Suite.latency || suite == Suite.all) {
       latency(cores, out, text);
     }
+    boolean passed = true;
     if (suite == Suite.soak) {
-      soak(cores, out, text);
+      passed = soak(cores, out, text);
     }
     if (json) {
       System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
     } else {
       System.out.print(String.join(System.lineSeparator(), text));
     }
-    return 0;
+    return passed ? 0 : 1;
   }
 
   private void pipeline(int cores, Map<String, Object> out, List<String> text) throws Exception {
@@ -281,18 +311,38 @@ public class BenchCommand implements Callable<Integer> {
     text.add(ServingBench.markdownLatency(rows));
   }
 
-  private void soak(int cores, Map<String, Object> out, List<String> text) throws Exception {
-    Path dir = servedModel();
-    ServingBench.Soak soak;
+  /** The soak; false when it failed its bound. */
+  private boolean soak(int cores, Map<String, Object> out, List<String> text) throws Exception {
+    SoakBench.Options options = new SoakBench.Options(servedModel(), soakStreams,
+        Duration.ofSeconds(Math.round(soakMinutes * 60)), SOAK_SAMPLE_EVERY, new SoakBound(soakMaxGrowth, soakMaxSlope));
+    SoakBench.Soak soak;
+    Path work = Files.createTempDirectory("vidlabel-soak");
     try (EmbeddedKafka kafka = startBroker()) {
-      System.err.printf("bench: soak, %.0f minutes of steady load ...%n", soakMinutes);
-      soak = ServingBench.soak(config, kafka.bootstrapServers(), dir, "default model", 4,
-          Duration.ofSeconds(Math.round(soakMinutes * 60)), Duration.ofSeconds(10),
-          Pipeline.Batching.from(config.batching()), System.err);
+      System.err.printf("bench: soak, %.1f minutes of %d real-time streams; bound: %s%n",
+          soakMinutes, soakStreams, options.bound().describe());
+      soak = new SoakBench(config, kafka.bootstrapServers(), ClassifierLauncher.packaged(packagedApp()), work)
+          .run(options, System.err);
+    }
+    if (soak.verdict().passed()) {
+      Directories.deleteQuietly(work);
+    } else {
+      System.err.println("bench: soak failed; the classifier's log is kept: " + soak.childLog());
     }
     header(cores, out, text);
     out.put("soak", soak);
-    text.add(ServingBench.markdownSoak(soak));
+    text.add(SoakBench.markdown(soak));
+    return soak.verdict().passed();
+  }
+
+  /** --app, else the packaged application this command runs from, else the build's. */
+  private Path packagedApp() {
+    if (app != null) {
+      return app;
+    }
+    Path classPath = Path.of(System.getProperty("java.class.path"));
+    return classPath.getFileName().toString().equals("quarkus-run.jar")
+        ? classPath
+        : Path.of("target/quarkus-app/quarkus-run.jar");
   }
 
   /** The first suite to report names the machine: its core count, in the JSON and the tables. */

@@ -1,9 +1,11 @@
 package io.vidlabel.faults;
 
+import io.vidlabel.config.VidlabelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +21,9 @@ import java.util.Map;
  * {@code -Dvidlabel.*} system properties in both cases.
  */
 public final class ClassifierLauncher {
+
+  /** The child's maximum heap, whichever way it is started. */
+  private static final String HEAP = "768m";
 
   private final List<String> command; // after java and the -D options
   private final List<String> jvmOptions;
@@ -37,7 +42,7 @@ public final class ClassifierLauncher {
           quarkusRunJar + " does not exist; build the application first (./mvnw package)");
     }
     return new ClassifierLauncher(
-        List.of("-Xmx768m"),
+        List.of("-Xmx" + HEAP),
         List.of("-jar", quarkusRunJar.toAbsolutePath().toString(), "serve"),
         "java -jar " + quarkusRunJar + " serve");
   }
@@ -46,9 +51,40 @@ public final class ClassifierLauncher {
   public static ClassifierLauncher mainClass(String mainClass) {
     return new ClassifierLauncher(
         // The logging back end Quarkus would install; without it the Kafka clients' log is lost.
-        List.of("-Xmx768m", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager"),
+        List.of("-Xmx" + HEAP, "-Djava.util.logging.manager=org.jboss.logmanager.LogManager"),
         List.of("-cp", System.getProperty("java.class.path"), mainClass),
         "java -cp <class path> " + mainClass);
+  }
+
+  /**
+   * The same launcher with the whole heap committed and touched at start ({@code -Xms} equal to
+   * {@code -Xmx}, {@code -XX:+AlwaysPreTouch}), so that heap sizing never changes the child's
+   * resident memory afterwards and what does change it is native memory (decoder, TensorFlow,
+   * JavaCPP pointers, RocksDB, thread stacks). The soak uses it.
+   */
+  public ClassifierLauncher withFixedHeap() {
+    List<String> options = new ArrayList<>(jvmOptions);
+    options.add("-Xms" + HEAP);
+    options.add("-XX:+AlwaysPreTouch");
+    return new ClassifierLauncher(options, command, description + " (fixed heap)");
+  }
+
+  /**
+   * The system properties every child needs: the broker, its own application id and state
+   * directory, the model, and the sampling, partition count and record limit of {@code config}.
+   * Mutable, for the caller's additions.
+   */
+  public static Map<String, String> properties(
+      VidlabelConfig config, String servers, String applicationId, Path stateDir, Path modelDir) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("vidlabel.kafka.bootstrap-servers", servers);
+    p.put("vidlabel.streams.application-id", applicationId);
+    p.put("vidlabel.streams.state-dir", stateDir.toAbsolutePath().toString());
+    p.put("vidlabel.model.path", modelDir.toAbsolutePath().toString());
+    p.put("vidlabel.sampling.frames", config.sampling().frames());
+    p.put("vidlabel.topics.partitions", Integer.toString(config.topics().partitions()));
+    p.put("vidlabel.kafka.max-record-bytes", Integer.toString(config.kafka().maxRecordBytes()));
+    return p;
   }
 
   /** How the child is started, for reports. */

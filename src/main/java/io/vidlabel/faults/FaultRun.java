@@ -302,14 +302,8 @@ public final class FaultRun {
   }
 
   private Map<String, String> childProperties(String runId) throws IOException {
-    Map<String, String> p = new LinkedHashMap<>();
-    p.put("vidlabel.kafka.bootstrap-servers", kafka.bootstrapServers());
-    p.put("vidlabel.streams.application-id", "vidlabel-" + runId);
-    p.put("vidlabel.streams.state-dir", Files.createDirectories(workDir.resolve(runId + "-state")).toString());
-    p.put("vidlabel.model.path", modelDir.toString());
-    p.put("vidlabel.sampling.frames", config.sampling().frames());
-    p.put("vidlabel.topics.partitions", Integer.toString(config.topics().partitions()));
-    p.put("vidlabel.kafka.max-record-bytes", Integer.toString(config.kafka().maxRecordBytes()));
+    Map<String, String> p = ClassifierLauncher.properties(config, kafka.bootstrapServers(), "vidlabel-" + runId,
+        Files.createDirectories(workDir.resolve(runId + "-state")), modelDir);
     // A killed instance's consumers leave the group only when their session times out; 10 s
     // instead of 45 s lets the restarted instance take the partitions over sooner.
     p.put("vidlabel.kafka.client.\"session.timeout.ms\"", "10000");

@@ -13,9 +13,9 @@ import io.vidlabel.topology.ClassificationTopology;
 import io.vidlabel.topology.Messages.FrameClassification;
 import io.vidlabel.topology.RecordHeaders;
 import io.vidlabel.topology.TopicNames;
+import io.vidlabel.util.FreePort;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -408,7 +408,7 @@ public final class ScaleOutCheck {
     }
 
     static Instance start(Options options, String run, int index) throws IOException {
-      int port = freePort();
+      int port = FreePort.pick();
       String endpoint = "127.0.0.1:" + port;
       Path dir = options.workDir().resolve("instance-" + index);
       Files.createDirectories(dir);
@@ -516,11 +516,5 @@ public final class ScaleOutCheck {
           app.resolve("quarkus").resolve("generated-bytecode.jar").toString());
     }
     return javaClassPath;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +15,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import io.vidlabel.util.Directories;
+import io.vidlabel.util.FreePort;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -73,8 +73,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.logDir = logDir;
     this.deleteOnClose = deleteOnClose;
     this.security = security;
-    int brokerPort = freePort();
-    int controllerPort = freePort();
+    int brokerPort = FreePort.pick();
+    int controllerPort = FreePort.pick();
     this.bootstrapServers = "127.0.0.1:" + brokerPort;
     String listener = security == null ? "PLAINTEXT" : "SASL_SSL";
 
@@ -247,13 +247,6 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
     }
     throw new IllegalStateException("embedded broker not ready after 60 s", last);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    }
   }
 
   @Override

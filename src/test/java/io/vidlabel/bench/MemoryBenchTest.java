@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vidlabel.bench.MemoryBench.Row;
+import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,5 +39,14 @@ class MemoryBenchTest {
     assertThat(MemoryBench.parseResidentBytes(status)).isEqualTo(2048L * 1024);
     assertThatThrownBy(() -> MemoryBench.parseResidentBytes("Name:\tjava\n"))
         .hasMessageContaining("VmRSS");
+  }
+
+  @Test
+  void readsTheResidentMemoryOfAProcessByItsId() throws Exception {
+    long self = ProcessHandle.current().pid();
+
+    assertThat(MemoryBench.residentBytes(self)).isPositive();
+    // pid_max on Linux is at most 2^22, so this process cannot exist
+    assertThatThrownBy(() -> MemoryBench.residentBytes(1L << 23)).isInstanceOf(IOException.class);
   }
 }

@@ -14,11 +14,11 @@ import java.util.Map;
  * Quarkus's duration syntax ({@code 100ms}). Lets a plain {@code main} and plain tests read the
  * same keys the packaged application reads.
  */
-final class StandaloneConfig {
+public final class StandaloneConfig {
 
   private StandaloneConfig() {}
 
-  static VidlabelConfig load(Map<String, String> overrides) {
+  public static VidlabelConfig load(Map<String, String> overrides) {
     SmallRyeConfig config =
         new SmallRyeConfigBuilder()
             .addDefaultSources()

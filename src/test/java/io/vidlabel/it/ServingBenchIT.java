@@ -9,7 +9,6 @@ import io.vidlabel.bench.CeilingBench.Ceiling;
 import io.vidlabel.bench.CeilingBench;
 import io.vidlabel.bench.ServingBench.BatchingVersusPerFrame;
 import io.vidlabel.bench.ServingBench.Latency;
-import io.vidlabel.bench.ServingBench.Soak;
 import io.vidlabel.bench.ServingBench.VersusBare;
 import io.vidlabel.bench.ServingBench;
 import io.vidlabel.config.VidlabelConfig;
@@ -118,20 +117,6 @@ class ServingBenchIT {
     assertThat(c.modelGflops()).isCloseTo(c.modelImagesPerSecond() * 0.001, within(1e-9));
     assertThat(c.fractionOfMatmul()).isCloseTo(c.modelGflops() / c.matmulGflops(), within(1e-12));
     assertThat(CeilingBench.markdown(c).lines()).hasSize(3);
-  }
-
-  @Test
-  void soakSamplesResidentMemoryWhileOneClassifierWorks() throws Exception {
-    Soak soak = ServingBench.soak(config, servers(), model(), "colour", 2, Duration.ofSeconds(6),
-        Duration.ofMillis(500), batching, System.err);
-
-    assertThat(soak.frames()).isPositive();
-    assertThat(soak.minutes()).isGreaterThanOrEqualTo(0.1);
-    assertThat(soak.samples()).hasSizeGreaterThanOrEqualTo(5)
-        .allSatisfy(sample -> assertThat(sample[1]).isPositive());
-    assertThat(soak.growthPercent())
-        .isCloseTo(100 * (soak.lateMib() - soak.earlyMib()) / soak.earlyMib(), within(1e-9));
-    assertThat(ServingBench.markdownSoak(soak)).contains("| colour | 2 | ").contains("RSS by minute");
   }
 
   private String servers() {
