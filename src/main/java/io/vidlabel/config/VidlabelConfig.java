@@ -122,6 +122,14 @@ public interface VidlabelConfig {
     /** How long a REST query forwarded to the instance that owns the stream may take before it answers 503. */
     @WithDefault("2s")
     Duration forwardTimeout();
+
+    /**
+     * A record that was being processed each time the classifier process ended abruptly, this many
+     * times, goes to the dead-letter topic (reason CRASHED_CLASSIFIER) instead of being decoded
+     * again; 0 turns the guard off.
+     */
+    @WithDefault("3")
+    int skipAfterCrashes();
   }
 
   interface Model {

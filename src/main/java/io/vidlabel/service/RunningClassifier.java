@@ -11,6 +11,7 @@ import io.vidlabel.model.ModelStore;
 import io.vidlabel.pipeline.Pipeline;
 import io.vidlabel.pipeline.PipelineMetrics;
 import io.vidlabel.topology.ClassificationTopology;
+import io.vidlabel.topology.CrashGuard;
 import io.vidlabel.topology.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,18 +35,21 @@ public final class RunningClassifier implements AutoCloseable {
   private final ModelFollower follower; // null when model updates are not followed
   private final KafkaStreamsMetrics streamsMetrics;
   private final StreamQueries queries;
+  private final CrashGuard crashGuard;
 
   private RunningClassifier(
       Pipeline pipeline,
       KafkaStreams streams,
       ModelFollower follower,
       KafkaStreamsMetrics streamsMetrics,
-      StreamQueries queries) {
+      StreamQueries queries,
+      CrashGuard crashGuard) {
     this.pipeline = pipeline;
     this.streams = streams;
     this.follower = follower;
     this.streamsMetrics = streamsMetrics;
     this.queries = queries;
+    this.crashGuard = crashGuard;
   }
 
   /**
@@ -83,6 +87,11 @@ public final class RunningClassifier implements AutoCloseable {
     }
     Properties props = KafkaClients.streams(config, bootstrapServers);
     props.putAll(streamsOverrides);
+    // Beside Kafka Streams' own directory for this application, so its state wipes leave it alone.
+    CrashGuard crashGuard = CrashGuard.open(
+        Path.of(props.get(StreamsConfig.STATE_DIR_CONFIG).toString())
+            .resolve(props.get(StreamsConfig.APPLICATION_ID_CONFIG) + ".crash-guard"),
+        config.streams().skipAfterCrashes());
     KafkaStreams streams =
         new KafkaStreams(
             ClassificationTopology.build(
@@ -95,7 +104,8 @@ public final class RunningClassifier implements AutoCloseable {
                     config.dashboard().thumbnailSize(),
                     config.streams().recentClassifications()),
                 pipeline.classifier(),
-                metrics),
+                metrics,
+                crashGuard),
             props);
     // The Kafka clients' own metrics (consumer lag: kafka_consumer_fetch_manager_records_lag_max,
     // and the stream threads' rates). Quarkus binds Kafka metrics only for its own Kafka
@@ -112,6 +122,7 @@ public final class RunningClassifier implements AutoCloseable {
       streams.start();
     } catch (RuntimeException e) {
       streamsMetrics.close();
+      crashGuard.close();
       if (follower != null) {
         follower.close();
       }
@@ -126,7 +137,7 @@ public final class RunningClassifier implements AutoCloseable {
     StreamQueries queries =
         new StreamQueries(
             streams, self, config.streams().recentClassifications(), config.streams().forwardTimeout());
-    return new RunningClassifier(pipeline, streams, follower, streamsMetrics, queries);
+    return new RunningClassifier(pipeline, streams, follower, streamsMetrics, queries, crashGuard);
   }
 
   /** vidlabel.model.store, or the store the configured model directory lives in. */
@@ -162,6 +173,7 @@ public final class RunningClassifier implements AutoCloseable {
       }
       streams.close(Duration.ofSeconds(30));
     } finally {
+      crashGuard.close();
       streamsMetrics.close();
       pipeline.close();
     }

@@ -75,8 +75,12 @@ public final class ClassificationTopology {
     }
   }
 
+  /**
+   * @param crashGuard skips records that were in flight whenever earlier processes died ({@link
+   *     CrashGuard#disabled()} to classify everything)
+   */
   public static Topology build(
-      Settings settings, SegmentClassifier classifier, PipelineMetrics metrics) {
+      Settings settings, SegmentClassifier classifier, PipelineMetrics metrics, CrashGuard crashGuard) {
     TopicNames topics = settings.topics();
     Topology topology = new Topology();
     topology.addSource(
@@ -93,13 +97,13 @@ public final class ClassificationTopology {
         "classify-segments",
         () ->
             new ClassifyProcessor(
-                Source.SEGMENT, classifier, metrics, settings),
+                Source.SEGMENT, classifier, metrics, crashGuard, settings),
         "segments-source");
     topology.addProcessor(
         "classify-frames",
         () ->
             new ClassifyProcessor(
-                Source.FRAME, classifier, metrics, settings),
+                Source.FRAME, classifier, metrics, crashGuard, settings),
         "frames-source");
     topology.addStateStore(
         Stores.keyValueStoreBuilder(

@@ -54,6 +54,7 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Objec
   private final Source source;
   private final SegmentClassifier classifier;
   private final PipelineMetrics metrics;
+  private final CrashGuard crashGuard;
   private final long maxRecordBytes;
   private final int topK;
   private final double reviewThreshold;
@@ -68,10 +69,12 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Objec
       Source source,
       SegmentClassifier classifier,
       PipelineMetrics metrics,
+      CrashGuard crashGuard,
       ClassificationTopology.Settings settings) {
     this.source = source;
     this.classifier = classifier;
     this.metrics = metrics;
+    this.crashGuard = crashGuard;
     this.maxRecordBytes = settings.maxRecordBytes();
     this.topK = settings.topK();
     this.reviewThreshold = settings.reviewThreshold();
@@ -106,9 +109,22 @@ final class ClassifyProcessor implements Processor<String, byte[], String, Objec
           "record of " + media.length + " bytes exceeds the limit of " + maxRecordBytes + " bytes");
       return;
     }
+    RecordMetadata where = context.recordMetadata().orElse(null);
+    if (where != null && crashGuard.shouldSkip(where.topic(), where.partition(), where.offset())) {
+      deadLetter(
+          record,
+          DeadLetters.CRASHED_CLASSIFIER,
+          "the classifier process ended abruptly "
+              + crashGuard.crashes(where.topic(), where.partition(), where.offset())
+              + " times while processing this record; it is not decoded again");
+      return;
+    }
     long started = System.nanoTime();
     ClassifiedInput result;
-    try {
+    try (CrashGuard.InFlight marked =
+        where == null
+            ? () -> {}
+            : crashGuard.begin(where.topic(), where.partition(), where.offset())) {
       result =
           source == Source.SEGMENT
               ? classifier.classifySegment(media)

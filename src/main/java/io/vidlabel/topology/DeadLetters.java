@@ -19,6 +19,8 @@ public final class DeadLetters {
   public static final String RECORD_TOO_LARGE = "RECORD_TOO_LARGE";
   public static final String EMPTY_INPUT = "EMPTY_INPUT";
   public static final String INFERENCE_FAILED = "INFERENCE_FAILED";
+  /** The record was in flight whenever the classifier died, {@link CrashGuard#maxCrashes} times. */
+  public static final String CRASHED_CLASSIFIER = "CRASHED_CLASSIFIER";
 
   private DeadLetters() {}
 }

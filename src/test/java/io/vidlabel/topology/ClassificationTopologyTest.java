@@ -57,6 +57,7 @@ class ClassificationTopologyTest {
   @TempDir static Path models;
   private static Pipeline pipeline;
 
+  private Path state;
   private SimpleMeterRegistry registry;
   private PipelineMetrics metrics;
   private TopologyTestDriver driver;
@@ -85,19 +86,25 @@ class ClassificationTopologyTest {
 
   @BeforeEach
   void startDriver(@TempDir Path state) {
+    this.state = state;
+    startDriver(CrashGuard.disabled());
+  }
+
+  private void startDriver(CrashGuard crashGuard) {
     registry = new SimpleMeterRegistry();
     metrics = new PipelineMetrics(registry);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("streams").toString());
     driver =
         new TopologyTestDriver(
             ClassificationTopology.build(
                 new ClassificationTopology.Settings(
                     TOPICS, MAX_RECORD_BYTES, 3, REVIEW_THRESHOLD, 1, THUMBNAIL_SIZE, RECENT_PER_STREAM),
                 pipeline.classifier(),
-                metrics),
+                metrics,
+                crashGuard),
             props);
     segments = driver.createInputTopic(TOPICS.segments(), new StringSerializer(), new ByteArraySerializer());
     frames = driver.createInputTopic(TOPICS.frames(), new StringSerializer(), new ByteArraySerializer());
@@ -186,6 +193,38 @@ class ClassificationTopologyTest {
         .extracting(c -> c.labels().get(0).name())
         .containsExactly("red", "red");
     assertThat(metrics.deadLetters(header(dead, DeadLetters.REASON))).isEqualTo(1.0);
+  }
+
+  @Test
+  void recordInFlightAtRepeatedAbruptEndsIsDeadLetteredAndTheNextIsClassified() {
+    // given a guard whose directory says the record at segments-0@0 was being processed when the
+    // classifier died three times (what CrashGuard.begin leaves behind in a killed process)
+    Path guardDir = state.resolve("guard");
+    for (int death = 0; death < 3; death++) {
+      CrashGuard.open(guardDir, 3).begin(TOPICS.segments(), 0, 0); // never closed: the process "died"
+    }
+    driver.close();
+    CrashGuard guard = CrashGuard.open(guardDir, 3);
+    startDriver(guard);
+    byte[] poison = TestVideos.solidColours("mpegts", 64, 48, 10, 2, Color.BLUE);
+    byte[] next = TestVideos.solidColours("mpegts", 64, 48, 10, 2, Color.RED);
+
+    // when that record and the next one arrive again
+    segments.pipeInput("cam-1", poison);
+    segments.pipeInput("cam-1", next);
+
+    // then the first goes, unchanged, to the dead letters with its reason, without being decoded,
+    // and the second is classified as usual
+    TestRecord<String, byte[]> dead = deadLetters.readRecord();
+    assertThat(dead.value()).isEqualTo(poison);
+    assertThat(header(dead, DeadLetters.REASON)).isEqualTo(DeadLetters.CRASHED_CLASSIFIER);
+    assertThat(header(dead, DeadLetters.ERROR)).contains("3 times");
+    assertThat(deadLetters.isEmpty()).isTrue();
+    assertThat(classifications.readValuesToList())
+        .extracting(c -> c.labels().get(0).name())
+        .containsExactly("red", "red");
+    assertThat(metrics.deadLetters(DeadLetters.CRASHED_CLASSIFIER)).isEqualTo(1.0);
+    guard.close();
   }
 
   @Test
