@@ -28,9 +28,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,9 +41,10 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * The served model and the versions in the store; promote and roll back (admin only: {@code
- * Authorization: Bearer <vidlabel.admin.token>}). Promote and roll back publish to {@code
- * video.model-updates}, so every classifier instance (this one included) follows.
+ * The served model and the versions in the store; promote, roll back and upload (admin only, see
+ * {@link AdminAuth}: {@code Authorization: Bearer} the static admin token or an OIDC access token).
+ * Promote and roll back publish to {@code video.model-updates}, so every classifier instance (this
+ * one included) follows.
  */
 @Path("/api/models")
 @Tag(name = "models", description = "Served model, stored versions, promote and roll back")
@@ -53,12 +52,19 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
     securitySchemeName = ModelsResource.ADMIN,
     type = SecuritySchemeType.HTTP,
     scheme = "bearer",
-    description = "The value of vidlabel.admin.token")
+    description = "With vidlabel.admin.auth=token (the default): the value of vidlabel.admin.token. "
+        + "With vidlabel.admin.auth=oidc: an access token (JWT) from the identity provider in "
+        + "vidlabel.admin.oidc.issuer carrying the role vidlabel.admin.oidc.role.")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
 
   /** Name of the OpenAPI security scheme of the admin endpoints. */
   static final String ADMIN = "admin-token";
+
+  private static final String UNAUTHENTICATED =
+      "Token mode: missing or wrong admin token. OIDC mode: missing, expired or invalid access token";
+  private static final String FORBIDDEN =
+      "Token mode: admin endpoints disabled (vidlabel.admin.token unset). OIDC mode: the access token lacks the admin role";
 
   /** One version in the store. */
   public record Version(String version, String parent, String checksum, Map<String, Object> metrics) {}
@@ -68,10 +74,12 @@ public class ModelsResource {
 
   private final ClassifierService service;
   private final VidlabelConfig config;
+  private final AdminAuth auth;
 
-  public ModelsResource(ClassifierService service, VidlabelConfig config) {
+  public ModelsResource(ClassifierService service, VidlabelConfig config, AdminAuth auth) {
     this.service = service;
     this.config = config;
+    this.auth = auth;
   }
 
   @GET
@@ -110,8 +118,8 @@ public class ModelsResource {
       description = "Checks the version's checksum, then publishes it to video.model-updates; every instance follows.")
   @SecurityRequirement(name = ADMIN)
   @APIResponse(responseCode = "202", description = "Published to video.model-updates")
-  @APIResponse(responseCode = "401", description = "Missing or wrong admin token")
-  @APIResponse(responseCode = "403", description = "Admin endpoints disabled (vidlabel.admin.token unset)")
+  @APIResponse(responseCode = "401", description = UNAUTHENTICATED)
+  @APIResponse(responseCode = "403", description = FORBIDDEN)
   @APIResponse(responseCode = "404", description = "Unknown model or version")
   @APIResponse(responseCode = "422", description = "The version fails its checksum")
   @APIResponse(responseCode = "503", description = "The classifier is not running")
@@ -130,8 +138,8 @@ public class ModelsResource {
       description = "To ?to=VERSION, by default to the served version's parent; published like a promotion.")
   @SecurityRequirement(name = ADMIN)
   @APIResponse(responseCode = "202", description = "Published to video.model-updates")
-  @APIResponse(responseCode = "401", description = "Missing or wrong admin token")
-  @APIResponse(responseCode = "403", description = "Admin endpoints disabled (vidlabel.admin.token unset)")
+  @APIResponse(responseCode = "401", description = UNAUTHENTICATED)
+  @APIResponse(responseCode = "403", description = FORBIDDEN)
   @APIResponse(responseCode = "404", description = "Unknown model or version")
   @APIResponse(responseCode = "409", description = "The served version has no parent and no ?to= was given")
   @APIResponse(responseCode = "422", description = "The version fails its checksum")
@@ -140,7 +148,7 @@ public class ModelsResource {
       @PathParam("name") String name,
       @QueryParam("to") String to,
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-    Response denied = checkAdmin(authorization);
+    Response denied = auth.refusal(authorization);
     if (denied != null) {
       return denied;
     }
@@ -163,7 +171,7 @@ public class ModelsResource {
   }
 
   private Response publish(String name, String version, String action, String reason, String authorization) {
-    Response denied = checkAdmin(authorization);
+    Response denied = auth.refusal(authorization);
     if (denied != null) {
       return denied;
     }
@@ -224,8 +232,8 @@ public class ModelsResource {
   @SecurityRequirement(name = ADMIN)
   @APIResponse(responseCode = "201", description = "Installed; not served until promoted")
   @APIResponse(responseCode = "400", description = "Unsafe name or version, or an unsafe or unreadable archive")
-  @APIResponse(responseCode = "401", description = "Missing or wrong admin token")
-  @APIResponse(responseCode = "403", description = "Admin endpoints disabled (vidlabel.admin.token unset)")
+  @APIResponse(responseCode = "401", description = UNAUTHENTICATED)
+  @APIResponse(responseCode = "403", description = FORBIDDEN)
   @APIResponse(responseCode = "409", description = "That version already exists")
   @APIResponse(responseCode = "413", description = "Archive over vidlabel.admin.max-upload-bytes")
   @APIResponse(responseCode = "422", description = "model.json missing, invalid, for another name or version, or failing its checksum")
@@ -234,7 +242,7 @@ public class ModelsResource {
       @PathParam("version") String version,
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
       InputStream body) {
-    Response denied = checkAdmin(authorization);
+    Response denied = auth.refusal(authorization);
     if (denied != null) {
       return denied;
     }
@@ -352,19 +360,5 @@ public class ModelsResource {
     } catch (IllegalArgumentException e) {
       return e.getMessage();
     }
-  }
-
-  private Response checkAdmin(String authorization) {
-    var token = config.admin().token();
-    if (token.isEmpty() || token.get().isBlank()) {
-      return FeedbackResource.problem(403, "admin endpoints are disabled: set vidlabel.admin.token");
-    }
-    String expected = "Bearer " + token.get();
-    if (authorization == null
-        || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), authorization.getBytes(StandardCharsets.UTF_8))) {
-      return Response.status(401).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
-          .entity(Map.of("error", "admin token required")).type(MediaType.APPLICATION_JSON).build();
-    }
-    return null;
   }
 }

@@ -270,12 +270,41 @@ public interface VidlabelConfig {
   }
 
   interface Admin {
-    /** Bearer token for the admin REST endpoints (promote, roll back, upload); unset: they answer 403. */
+    /** How callers of the admin REST endpoints (promote, roll back, upload) authenticate: token (the API key in vidlabel.admin.token) or oidc (an access token from your identity provider, see vidlabel.admin.oidc.*). */
+    @WithDefault("token")
+    Auth auth();
+
+    /** With vidlabel.admin.auth=token: the bearer token (API key) the admin endpoints require; unset: they answer 403. */
     Optional<String> token();
 
     /** Largest model archive the upload endpoint accepts, and the most bytes it may unpack to (see quarkus.http.limits.max-body-size). */
     @WithDefault("10485760")
     long maxUploadBytes();
+
+    Oidc oidc();
+
+    /** The ways a caller can prove it is an administrator. */
+    enum Auth { TOKEN, OIDC }
+
+    /** OAuth2/OIDC resource-server settings, read with vidlabel.admin.auth=oidc. */
+    interface Oidc {
+      /** Issuer (iss claim) of accepted access tokens, e.g. https://keycloak.example.com/realms/vidlabel; required with vidlabel.admin.auth=oidc. */
+      Optional<String> issuer();
+
+      /** The issuer's token-signing keys: its JWKS URL (e.g. .../realms/vidlabel/protocol/openid-connect/certs) or a JWKS or PEM file (no network needed); required with vidlabel.admin.auth=oidc. */
+      Optional<String> publicKeyLocation();
+
+      /** Audience (aud claim) access tokens must carry, e.g. this API's client id; unset: not checked. */
+      Optional<String> audience();
+
+      /** Claim listing the caller's roles, a JSON array or a space-separated string; a nested claim as a path, e.g. realm_access/roles (Keycloak realm roles) or roles (Entra ID app roles). */
+      @WithDefault("groups")
+      String rolesClaim();
+
+      /** Role that claim must contain for the admin endpoints; a valid token without it gets 403. */
+      @WithDefault("vidlabel-admin")
+      String role();
+    }
   }
 
   interface Review {
