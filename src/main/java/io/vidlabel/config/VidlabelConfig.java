@@ -130,6 +130,14 @@ public interface VidlabelConfig {
      */
     @WithDefault("3")
     int skipAfterCrashes();
+
+    /**
+     * Native memory, in bytes, that all RocksDB state stores of the process share (block cache with
+     * their memtables charged to it); without it each store of each partition has its own cache and
+     * memtables, and memory grows with the partitions.
+     */
+    @WithDefault("67108864")
+    long rocksdbMemoryBytes();
   }
 
   interface Model {

@@ -53,6 +53,10 @@ public final class KafkaClients {
     // append-to-append latency (half load, p50: 85 ms with 100 on a loaded machine; on a quiet one
     // 25 ms with 5 and 20 ms with 0; docs/performance.md, section 4).
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), STREAMS_LINGER_MS);
+    // One memory budget for every state store of the process instead of a cache and memtables per
+    // store and partition (docs/reliability.md, "Memory soak").
+    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+    p.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, Long.toString(s.rocksdbMemoryBytes()));
     // Dead letters carry the original record, so the producer must fit the largest input.
     p.put(
         StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
