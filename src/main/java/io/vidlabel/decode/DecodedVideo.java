@@ -14,6 +14,10 @@ import java.util.List;
  * @param frameRate frame rate declared by the stream, or 0 when it declares none
  * @param framesDecoded all video frames decoded, sampled or not
  * @param frames the sampled frames only, in presentation order
+ * @param openNanos wall time from the call to the input being open: probed, demuxer opened,
+ *     stream information read (FFmpeg decodes a few frames for it), decoder opened; a fixed cost
+ *     per input that {@code ffmpeg -benchmark} leaves out of its time (docs/performance.md,
+ *     section 1)
  */
 public record DecodedVideo(
     String format,
@@ -23,7 +27,8 @@ public record DecodedVideo(
     int rotationDegrees,
     double frameRate,
     int framesDecoded,
-    List<VideoFrame> frames) {
+    List<VideoFrame> frames,
+    long openNanos) {
 
   public DecodedVideo {
     frames = List.copyOf(frames);

@@ -25,9 +25,9 @@ import org.bytedeco.javacv.Frame;
 /**
  * Decodes untrusted media held in memory into RGB24 frames, within {@link DecodeLimits}.
  *
- * <p>Order of checks: size of the input; the demuxer FFmpeg's prober picks on the buffer (its
- * first MiB, as FFmpeg itself would; only allow-listed demuxers, then forced, so FFmpeg cannot
- * pick another one later); opening with a format whitelist and an empty protocol whitelist; the
+ * <p>Order of checks: size of the input; the demuxer FFmpeg's prober picks on the buffer (probed
+ * as FFmpeg itself would; only allow-listed demuxers, then forced, so FFmpeg cannot pick another
+ * one later); opening with a format whitelist and an empty protocol whitelist; the
  * stream's declared size and duration, before any frame is grabbed; then frame count, presentation
  * span and the wall-clock deadline around every frame (the deadline also cuts the input stream).
  *
@@ -39,8 +39,11 @@ public final class VideoDecoder {
 
   /** FFmpeg probes at most 1 MiB; probing more gives no better answer. */
   private static final int PROBE_BYTES = 1 << 20;
+  /** FFmpeg's first probe size; it doubles from there while the answer is not confident. */
+  private static final int FIRST_PROBE_BYTES = 2048;
   /** FFmpeg reads this many bytes past the end of a probe buffer; they must be zero. */
   private static final int PROBE_PADDING = avformat.AVPROBE_PADDING_SIZE;
+  private static final byte[] ZERO_PADDING = new byte[PROBE_PADDING];
   /** A detection below this score is a guess, not an identification of a foreign format. */
   private static final int CONFIDENT_PROBE_SCORE = avformat.AVPROBE_SCORE_RETRY;
   /** Bytes inspected to tell a text file (playlist, concat script, SDP) from binary media. */
@@ -122,11 +125,12 @@ public final class VideoDecoder {
           "input of " + media.length + " bytes exceeds limit of " + limits.maxInputBytes()
               + " bytes");
     }
-    long deadline = nanoClock.getAsLong() + budgetNanos(limits.maxDecodeTime());
-    MemoryInput input = new MemoryInput(media, deadline, nanoClock);
+    long called = nanoClock.getAsLong();
+    MemoryInput input =
+        new MemoryInput(media, called + budgetNanos(limits.maxDecodeTime()), nanoClock);
     try {
       String demuxer = probeDemuxer(media);
-      return new Run(input, media.length, demuxer, sampler.start(), size).decode();
+      return new Run(input, media.length, demuxer, sampler.start(), size, called).decode();
     } catch (DecodeException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -139,21 +143,18 @@ public final class VideoDecoder {
 
   /**
    * Returns the short name of the demuxer to force, after checking it against the allow-list.
-   * Probing the whole buffer ourselves (instead of letting FFmpeg probe while it opens) gives a
-   * precise reason and guarantees that the demuxer that runs is the one that was checked.
+   * Probing ourselves (instead of letting FFmpeg probe while it opens) gives a precise reason and
+   * guarantees that the demuxer that runs is the one that was checked.
    */
   private String probeDemuxer(byte[] media) throws DecodeException {
-    int n = Math.min(media.length, PROBE_BYTES);
     String name;
     int score;
-    try (BytePointer buf = new BytePointer((long) n + PROBE_PADDING);
+    try (BytePointer buf = new BytePointer((long) Math.min(media.length, PROBE_BYTES)
+            + PROBE_PADDING);
         BytePointer fileName = new BytePointer("");
         IntPointer scoreOut = new IntPointer(1);
         AVProbeData probe = new AVProbeData()) {
-      buf.put(media, 0, n);
-      buf.position(n).put(new byte[PROBE_PADDING]).position(0);
-      probe.buf(buf).buf_size(n).filename(fileName);
-      AVInputFormat format = avformat.av_probe_input_format3(probe, 1, scoreOut);
+      AVInputFormat format = probeGrowing(media, buf, probe.filename(fileName), scoreOut);
       name = format == null || format.name() == null ? null : format.name().getString();
       score = scoreOut.get();
     }
@@ -181,6 +182,35 @@ public final class VideoDecoder {
     return comma < 0 ? name : name.substring(0, comma);
   }
 
+  /**
+   * Probes in FFmpeg's order ({@code avformat_open_input}): the first 2 KiB, then twice as much
+   * while no demuxer scores above {@code AVPROBE_SCORE_RETRY}, up to the first MiB, where the best
+   * guess is taken whatever its score. One difference: a confident answer naming a demuxer we do
+   * not allow does not stop the search (FFmpeg calls a transport stream behind 20 KB of junk
+   * "mpeg" at 64 KiB and "mpegts" on the whole MiB), so an input rejected here was rejected on
+   * its whole first MiB. Most media is identified from its first few KiB; running every prober
+   * over the whole MiB cost 8 ms on a 345 KB file and 20-30 ms on a 4 MB one, 50 to 100 times
+   * this loop on the same files (docs/performance.md, section 1).
+   */
+  private AVInputFormat probeGrowing(
+      byte[] media, BytePointer buf, AVProbeData probe, IntPointer scoreOut) {
+    int limit = Math.min(media.length, PROBE_BYTES);
+    int copied = 0;
+    for (int n = Math.min(FIRST_PROBE_BYTES, limit); ; n = Math.min(2 * n, limit)) {
+      buf.position(copied).put(media, copied, n - copied);
+      buf.position(n).put(ZERO_PADDING).position(0);
+      copied = n;
+      probe.buf(buf).buf_size(n);
+      AVInputFormat format = avformat.av_probe_input_format3(probe, 1, scoreOut);
+      boolean settled = scoreOut.get() > avformat.AVPROBE_SCORE_RETRY
+          && format != null && format.name() != null
+          && limits.allowsFormat(format.name().getString());
+      if (n == limit || settled) {
+        return format;
+      }
+    }
+  }
+
   private static final int TS_PACKET = 188;
 
   static boolean isWholeTransportStream(byte[] media) {
@@ -202,15 +232,18 @@ public final class VideoDecoder {
     private final String demuxer;
     private final FrameSampler.Session session;
     private final FrameSize size;
+    /** The clock's reading when the decode call began. */
+    private final long called;
     private int decoded;
 
     Run(MemoryInput input, int inputSize, String demuxer, FrameSampler.Session session,
-        FrameSize size) {
+        FrameSize size, long called) {
       this.input = input;
       this.inputSize = inputSize;
       this.demuxer = demuxer;
       this.session = session;
       this.size = size;
+      this.called = called;
     }
 
     DecodedVideo decode() throws DecodeException {
@@ -242,11 +275,12 @@ public final class VideoDecoder {
           throw new DecodeException(
               Reason.UNREADABLE, "cannot open input as " + demuxer + ": " + oneLine(e), 0, e);
         }
-        return decodeStarted(grabber);
+        return decodeStarted(grabber, nanoClock.getAsLong() - called);
       }
     }
 
-    private DecodedVideo decodeStarted(FFmpegFrameGrabber grabber) throws DecodeException {
+    private DecodedVideo decodeStarted(FFmpegFrameGrabber grabber, long openNanos)
+        throws DecodeException {
       String format = grabber.getFormat();
       if (!limits.allowsFormat(format)) {
         throw new DecodeException(
@@ -343,7 +377,8 @@ public final class VideoDecoder {
             Reason.NO_FRAMES, format + " input with " + codec + " video yields no frames");
       }
       return new DecodedVideo(
-          format, codec, sourceWidth, sourceHeight, rotation, frameRate, decoded, frames);
+          format, codec, sourceWidth, sourceHeight, rotation, frameRate, decoded, frames,
+          openNanos);
     }
 
     /** Checks the sizes the container declares for its video streams, if it got that far. */

@@ -49,6 +49,12 @@ class DecodeBenchTest {
         .isCloseTo(r.servedFramesPerSecond() / r.cliFramesPerSecond(), within(1e-12));
     assertThat(r.everyFrameRatio())
         .isCloseTo(r.everyFrameFramesPerSecond() / r.cliFramesPerSecond(), within(1e-12));
+    // the open is part of every decode call, so leaving it out gives a higher rate
+    assertThat(r.openMillis()).isPositive();
+    assertThat(r.decodeOnlyExcludingOpenFramesPerSecond())
+        .isGreaterThan(r.decodeOnlyFramesPerSecond()).isFinite();
+    assertThat(r.decodeOnlyExcludingOpenRatio()).isCloseTo(
+        r.decodeOnlyExcludingOpenFramesPerSecond() / r.cliFramesPerSecond(), within(1e-12));
     assertThat(DecodeBench.markdown(rows).lines())
         .hasSize(3)
         .anyMatch(l -> l.startsWith("| tiny (64x48) | 12 | 3 | "));

@@ -170,6 +170,20 @@ class DecodeLimitsTest {
   }
 
   @Test
+  void openTimeEndsBeforeTheFirstFrame() throws DecodeException {
+    // One clock reading per input read while opening, one per frame afterwards.
+    AtomicLong now = new AtomicLong();
+    VideoDecoder decoder =
+        new VideoDecoder(DecodeLimits.defaults(), () -> now.getAndAdd(1_000_000));
+
+    DecodedVideo video = decoder.decode(TS, FrameSampler.all(), new FrameSize(8, 8));
+
+    assertThat(video.openNanos()).isPositive();
+    assertThat(video.openNanos())
+        .isLessThanOrEqualTo(now.get() - video.framesDecoded() * 1_000_000L);
+  }
+
+  @Test
   void deadlineBetweenFramesStopsDecoding() {
     DecodeException e = rejection(decoderWithDeadlineAfter(400), TS);
 
