@@ -55,6 +55,7 @@ class DecodeBenchTest {
         .isGreaterThan(r.decodeOnlyFramesPerSecond()).isFinite();
     assertThat(r.decodeOnlyExcludingOpenRatio()).isCloseTo(
         r.decodeOnlyExcludingOpenFramesPerSecond() / r.cliFramesPerSecond(), within(1e-12));
+    assertThat(r.servedExcludingOpenRatio()).isGreaterThan(r.servedRatio()).isFinite();
     assertThat(DecodeBench.markdown(rows).lines())
         .hasSize(3)
         .anyMatch(l -> l.startsWith("| tiny (64x48) | 12 | 3 | "));
