@@ -59,7 +59,8 @@ public final class EndToEndBench {
     }
     int framesPerStream = segments.stream().mapToInt(Segment::frames).sum();
     Pipeline pipeline =
-        Pipeline.open(modelDir, Pipeline.decodeLimits(config.decode()), FrameSampler.all(), batching);
+        Pipeline.open(modelDir, config.model().precision(), Pipeline.decodeLimits(config.decode()),
+            FrameSampler.all(), batching, false);
     String appId = "vidlabel-bench-" + System.currentTimeMillis();
     try (RunningClassifier classifier =
             RunningClassifier.start(

@@ -3,6 +3,7 @@ package io.vidlabel.bench;
 import io.vidlabel.decode.VideoFrame;
 import io.vidlabel.inference.LoadedModel;
 import io.vidlabel.inference.ModelBatchHandler;
+import io.vidlabel.inference.Precision;
 import io.vidlabel.model.ModelDescriptor;
 import io.vidlabel.training.FashionMnist.Dataset;
 import io.vidlabel.training.FashionMnist.Split;
@@ -52,7 +53,9 @@ import org.tensorflow.types.TFloat32;
  * calls: the DJL predictor turns RGB frames into a normalised tensor, runs the SavedModel and ranks
  * every frame's scores into labels. Bare side: {@link BareModel}, a {@link SavedModelBundle} on
  * the same directory, {@code Session.runner} fed one tensor built before timing and fetching the
- * same output.
+ * same output. Inference is measured twice: the service in {@link Precision#FP32}, then in {@link
+ * Precision#BF16}, each against the same float32 bare session, so the second ratio is what the
+ * bfloat16 option buys the service.
  *
  * <p>Each side first runs one untimed repetition (graph optimisation, allocation, JIT). Then the
  * repetitions alternate which side goes first, so drift on a shared machine hits both sides alike,
@@ -137,6 +140,7 @@ public final class ModelBench {
    * One phase of one network: the project's path against a bare session.
    *
    * @param input height x width x channels of the network
+   * @param precision the project side's; training and the bare side always run in float32
    * @param batchesPerRepetition training steps or inference calls per repetition
    * @param projectImages images the project side processed in the timed repetitions
    * @param bareImages images the bare side processed in the timed repetitions
@@ -151,6 +155,7 @@ public final class ModelBench {
       String architecture,
       String input,
       Phase phase,
+      Precision precision,
       int batchSize,
       int batchesPerRepetition,
       int repetitions,
@@ -207,9 +212,14 @@ public final class ModelBench {
         progress.printf(Locale.ROOT, "bench: %s (%s) training, project vs bare session ...%n",
             network.name(), network.spec().architecture());
         rows.add(training(network, scratch));
-        progress.printf(Locale.ROOT, "bench: %s (%s) inference, service vs bare session ...%n",
-            network.name(), network.spec().architecture());
-        rows.add(inference(network, scratch));
+        Path served = network.servedModel() != null
+            ? network.servedModel()
+            : exportRandomWeights(network.spec(), scratch.resolve("export"));
+        for (Precision precision : Precision.values()) {
+          progress.printf(Locale.ROOT, "bench: %s (%s) inference, service in %s vs bare session ...%n",
+              network.name(), network.spec().architecture(), precision);
+          rows.add(inference(network, served, precision));
+        }
       } finally {
         Directories.deleteQuietly(scratch);
       }
@@ -254,17 +264,15 @@ public final class ModelBench {
         }
         return done;
       };
-      return row(network, Phase.TRAINING, batch, w.trainingSteps(), compare(project, bareSession, w.repetitions()));
+      return row(network, Phase.TRAINING, Precision.FP32, batch, w.trainingSteps(),
+          compare(project, bareSession, w.repetitions()));
     }
   }
 
-  private static Row inference(Network network, Path scratch) throws Exception {
+  private static Row inference(Network network, Path dir, Precision precision) throws Exception {
     ResNetSpec spec = network.spec();
     Workload w = network.workload();
-    Path dir = network.servedModel() != null
-        ? network.servedModel()
-        : exportRandomWeights(spec, scratch.resolve("export"));
-    try (LoadedModel model = LoadedModel.load(dir);
+    try (LoadedModel model = LoadedModel.load(dir, precision);
         ModelBatchHandler handler = new ModelBatchHandler(model);
         BareModel bare = new BareModel(dir, model.descriptor(), w.inferenceBatch(), SEED)) {
       ModelDescriptor d = model.descriptor();
@@ -287,7 +295,7 @@ public final class ModelBench {
         }
         return done;
       };
-      return row(network, Phase.INFERENCE, w.inferenceBatch(), w.inferenceBatches(),
+      return row(network, Phase.INFERENCE, precision, w.inferenceBatch(), w.inferenceBatches(),
           compare(project, bareSide, w.repetitions()));
     }
   }
@@ -337,7 +345,8 @@ public final class ModelBench {
     return new Measured(projectImages, bareImages, projectRates, bareRates);
   }
 
-  private static Row row(Network network, Phase phase, int batch, int batches, Measured m) {
+  private static Row row(
+      Network network, Phase phase, Precision precision, int batch, int batches, Measured m) {
     ResNetSpec spec = network.spec();
     double project = Stats.median(m.project());
     double bare = Stats.median(m.bare());
@@ -346,6 +355,7 @@ public final class ModelBench {
         spec.architecture(),
         spec.inputHeight() + "x" + spec.inputWidth() + "x" + spec.channels(),
         phase,
+        precision,
         batch,
         batches,
         m.repetitions(),
@@ -384,18 +394,23 @@ public final class ModelBench {
     return model;
   }
 
-  /** The rows as a Markdown table. */
+  /** The rows as a Markdown table; the phase of a bfloat16 row reads "inference bf16". */
   public static String markdown(List<Row> rows) {
     StringBuilder out = new StringBuilder();
     out.append("| network | input | phase | batch | reps x images | project images/s | bare TF images/s | project / bare | per rep |\n");
     out.append("|---------|-------|-------|------:|--------------:|-----------------:|-----------------:|---------------:|--------:|\n");
     for (Row r : rows) {
       out.append(String.format(Locale.ROOT, "| %s (%s) | %s | %s | %d | %d x %d | %.1f | %.1f | %.2f | %.2f-%.2f |%n",
-          r.network(), r.architecture(), r.input(), r.phase().name().toLowerCase(Locale.ROOT),
+          r.network(), r.architecture(), r.input(), phaseName(r),
           r.batchSize(), r.repetitions(), r.projectImages() / r.repetitions(),
           r.projectImagesPerSecond(), r.bareImagesPerSecond(), r.ratio(), r.ratioLowest(), r.ratioHighest()));
     }
     return out.toString();
+  }
+
+  private static String phaseName(Row r) {
+    String phase = r.phase().name().toLowerCase(Locale.ROOT);
+    return r.precision() == Precision.FP32 ? phase : phase + " " + r.precision().name().toLowerCase(Locale.ROOT);
   }
 
   private static TFloat32 randomTensor(Shape shape) {

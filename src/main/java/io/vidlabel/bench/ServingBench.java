@@ -376,8 +376,8 @@ public final class ServingBench {
       // A new application id starts at the earliest offset: drop what earlier rigs appended so
       // this classifier sees only its own input.
       truncateInputs(servers);
-      Pipeline pipeline = Pipeline.open(
-          modelDir, Pipeline.decodeLimits(config.decode()), FrameSampler.all(), batching, perFrame);
+      Pipeline pipeline = Pipeline.open(modelDir, config.model().precision(),
+          Pipeline.decodeLimits(config.decode()), FrameSampler.all(), batching, perFrame);
       this.stateDir = Files.createTempDirectory("vidlabel-bench-state");
       this.classifier = RunningClassifier.start(
           config, servers, pipeline, registry,

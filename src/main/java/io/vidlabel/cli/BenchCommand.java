@@ -202,7 +202,7 @@ public class BenchCommand implements Callable<Integer> {
     Path dir = servedModel();
     List<BatcherBench.Row> rows;
     String modelName;
-    try (LoadedModel loaded = LoadedModel.load(dir)) {
+    try (LoadedModel loaded = LoadedModel.load(dir, config.model().precision())) {
       modelName = loaded.name() + "/" + loaded.version();
       System.err.println("bench: batcher vs bare predictor on " + modelName + " ...");
       rows = BatcherBench.run(loaded, frames, new int[] {1, 4, 16});

@@ -65,9 +65,11 @@ public class ClassifyCommand implements Callable<Integer> {
     try (Pipeline pipeline =
         Pipeline.open(
             model != null ? model : Path.of(config.model().path()),
+            config.model().precision(),
             Pipeline.decodeLimits(config.decode()),
             FrameSampler.parse(sample != null ? sample : config.sampling().frames()),
-            Pipeline.Batching.from(config.batching()))) {
+            Pipeline.Batching.from(config.batching()),
+            false)) {
       ClassifiedInput result = pipeline.classifier().classifySegment(media);
       PrintStream out = System.out;
       for (ClassifiedFrame frame : result.frames()) {

@@ -6,6 +6,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
+import ai.djl.tensorflow.engine.javacpp.JavacppUtils;
 import io.vidlabel.decode.VideoFrame;
 import io.vidlabel.model.ModelChecksum;
 import io.vidlabel.model.ModelDescriptor;
@@ -15,6 +16,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.proto.MetaGraphDef;
@@ -33,27 +35,36 @@ public final class LoadedModel implements AutoCloseable {
 
   private final Path dir;
   private final ModelDescriptor descriptor;
+  private final Precision precision;
   private final FrameTranslator translator;
   private final ZooModel<VideoFrame, Prediction> model;
 
   private LoadedModel(
       Path dir,
       ModelDescriptor descriptor,
+      Precision precision,
       FrameTranslator translator,
       ZooModel<VideoFrame, Prediction> model) {
     this.dir = dir;
     this.descriptor = descriptor;
+    this.precision = precision;
     this.translator = translator;
     this.model = model;
   }
 
+  /** As {@link #load(Path, Precision)} in {@link Precision#FP32}. */
+  public static LoadedModel load(Path modelDir) {
+    return load(modelDir, Precision.FP32);
+  }
+
   /**
    * Reads {@code model.json}, verifies the checksum if the descriptor has one, checks that the
-   * SavedModel's signature matches the descriptor, then loads it with DJL.
+   * SavedModel's signature matches the descriptor, then loads it with DJL to run in {@code
+   * precision}.
    *
    * @throws ModelException with the directory and the reason, for any unusable model
    */
-  public static LoadedModel load(Path modelDir) {
+  public static LoadedModel load(Path modelDir, Precision precision) {
     Path dir = modelDir.toAbsolutePath().normalize();
     ModelDescriptor descriptor = ModelDescriptor.read(dir);
     verifyChecksum(dir, descriptor);
@@ -63,6 +74,9 @@ public final class LoadedModel implements AutoCloseable {
     TensorflowNatives.configure();
     Engine.getEngine("TensorFlow");
     FrameTranslator translator = new FrameTranslator(descriptor);
+    // DJL's own session config (thread pools from ai.djl.tensorflow.* properties, GPUs), which it
+    // would use if given none, plus the precision's rewrite. Criteria options are strings.
+    byte[] session = precision.sessionConfig(JavacppUtils.getSessionConfig()).toByteArray();
     Criteria<VideoFrame, Prediction> criteria =
         Criteria.builder()
             .setTypes(VideoFrame.class, Prediction.class)
@@ -71,10 +85,11 @@ public final class LoadedModel implements AutoCloseable {
             .optModelName(descriptor.name())
             .optOption("Tags", SERVE_TAG)
             .optOption("SignatureDefKey", descriptor.signature())
+            .optOption("ConfigProto", Base64.getEncoder().encodeToString(session))
             .optTranslator(translator)
             .build();
     try {
-      return new LoadedModel(dir, descriptor, translator, criteria.loadModel());
+      return new LoadedModel(dir, descriptor, precision, translator, criteria.loadModel());
     } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
       throw new ModelException("TensorFlow cannot load the SavedModel in " + dir + ": " + e, e);
     }
@@ -170,6 +185,11 @@ public final class LoadedModel implements AutoCloseable {
     return dir;
   }
 
+  /** The precision it runs in; a hot swap loads the next version in the same one. */
+  public Precision precision() {
+    return precision;
+  }
+
   /**
    * Checks a frame against this model's input (size, byte count) without running it.
    *
@@ -195,6 +215,6 @@ public final class LoadedModel implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "LoadedModel[" + name() + ":" + version() + " from " + dir + "]";
+    return "LoadedModel[" + name() + ":" + version() + " " + precision + " from " + dir + "]";
   }
 }

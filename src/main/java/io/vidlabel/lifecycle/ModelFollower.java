@@ -131,7 +131,7 @@ public final class ModelFollower implements AutoCloseable {
     }
     LoadedModel next;
     try {
-      next = LoadedModel.load(store.directory(update.name(), update.version()));
+      next = LoadedModel.load(store.directory(update.name(), update.version()), current.precision());
     } catch (RuntimeException e) {
       reject(update.version(), update.action(), "cannot load: " + e.getMessage());
       return;

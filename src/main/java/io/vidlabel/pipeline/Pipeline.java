@@ -9,6 +9,7 @@ import io.vidlabel.decode.VideoFrame;
 import io.vidlabel.inference.InferenceBatcher;
 import io.vidlabel.inference.LoadedModel;
 import io.vidlabel.inference.ModelBatchHandler;
+import io.vidlabel.inference.Precision;
 import io.vidlabel.inference.Prediction;
 import io.vidlabel.model.ModelDescriptor;
 import java.nio.file.Path;
@@ -94,18 +95,18 @@ public final class Pipeline implements AutoCloseable {
 
   public static Pipeline open(
       Path modelDir, DecodeLimits limits, FrameSampler sampler, Batching batching) {
-    return open(modelDir, limits, sampler, batching, false);
+    return open(modelDir, Precision.FP32, limits, sampler, batching, false);
   }
 
   /**
-   * As {@link #open(Path, DecodeLimits, FrameSampler, Batching)}; with {@code perFrame}, the
-   * benchmark's baseline instead of the batcher: each calling thread runs the model one frame at a
-   * time on its own predictor.
+   * As {@link #open(Path, DecodeLimits, FrameSampler, Batching)}, with the model in {@code
+   * precision}; with {@code perFrame}, the benchmark's baseline instead of the batcher: each
+   * calling thread runs the model one frame at a time on its own predictor.
    */
   public static Pipeline open(
-      Path modelDir, DecodeLimits limits, FrameSampler sampler, Batching batching,
-      boolean perFrame) {
-    LoadedModel model = LoadedModel.load(modelDir);
+      Path modelDir, Precision precision, DecodeLimits limits, FrameSampler sampler,
+      Batching batching, boolean perFrame) {
+    LoadedModel model = LoadedModel.load(modelDir, precision);
     try {
       return new Pipeline(model, limits, sampler, batching, perFrame);
     } catch (RuntimeException e) {
@@ -117,9 +118,11 @@ public final class Pipeline implements AutoCloseable {
   public static Pipeline open(VidlabelConfig config) {
     return open(
         Path.of(config.model().path()),
+        config.model().precision(),
         decodeLimits(config.decode()),
         FrameSampler.parse(config.sampling().frames()),
-        Batching.from(config.batching()));
+        Batching.from(config.batching()),
+        false);
   }
 
   public static DecodeLimits decodeLimits(VidlabelConfig.Decode c) {

@@ -14,6 +14,7 @@ import io.vidlabel.bench.ServingBench;
 import io.vidlabel.config.VidlabelConfig;
 import io.vidlabel.decode.DecodeLimits;
 import io.vidlabel.decode.FrameSampler;
+import io.vidlabel.inference.Precision;
 import io.vidlabel.pipeline.ClassifiedInput;
 import io.vidlabel.pipeline.Pipeline;
 import io.vidlabel.testing.TestVideos;
@@ -96,7 +97,7 @@ class ServingBenchIT {
     byte[] video = TestVideos.solidColours("mpegts", 64, 48, 10, 6, Color.GREEN);
     try (Pipeline batched = Pipeline.open(model(), DecodeLimits.defaults(), FrameSampler.all(), batching);
         Pipeline perFrame =
-            Pipeline.open(model(), DecodeLimits.defaults(), FrameSampler.all(), batching, true)) {
+            Pipeline.open(model(), Precision.FP32, DecodeLimits.defaults(), FrameSampler.all(), batching, true)) {
       ClassifiedInput a = batched.classifier().classifySegment(video);
       ClassifiedInput b = perFrame.classifier().classifySegment(video);
 

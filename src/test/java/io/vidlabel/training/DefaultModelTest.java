@@ -53,7 +53,7 @@ class DefaultModelTest {
   }
 
   /** A grey test image as the decoder would hand it over: R = G = B. */
-  private static VideoFrame greyFrame(Dataset test, int index) {
+  static VideoFrame greyFrame(Dataset test, int index) {
     byte[] rgb = new byte[test.rows() * test.cols() * 3];
     for (int y = 0; y < test.rows(); y++) {
       for (int x = 0; x < test.cols(); x++) {

@@ -1,5 +1,6 @@
 package io.vidlabel.training.cli;
 
+import io.vidlabel.inference.Precision;
 import io.vidlabel.model.ModelDescriptor;
 import io.vidlabel.model.ModelException;
 import io.vidlabel.training.Evaluation;
@@ -19,6 +20,7 @@ import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,6 +53,9 @@ public class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--batch-size", description = "Images per run (default: ${DEFAULT-VALUE}).")
   int batchSize = 256;
+
+  @Option(names = "--precision", description = "FP32 or BF16, as vidlabel.model.precision (default: ${DEFAULT-VALUE}).")
+  Precision precision = Precision.FP32;
 
   @Override
   public Integer call() throws Exception {
@@ -87,7 +92,8 @@ public class EvaluateCommand implements Callable<Integer> {
     int classes = labels.size();
     int[] truth = new int[batchSize];
     float[] buffer = new float[batchSize * width * height * 3];
-    try (SavedModelBundle bundle = SavedModelBundle.load(model.toString(), "serve")) {
+    try (SavedModelBundle bundle = SavedModelBundle.loader(model.toString()).withTags("serve")
+        .withConfigProto(precision.sessionConfig(ConfigProto.getDefaultInstance())).load()) {
       SessionFunction function = bundle.function(signature);
       for (int from = 0; from < test.count(); from += batchSize) {
         int n = Math.min(batchSize, test.count() - from);
