@@ -48,7 +48,6 @@ public final class SoakBench {
 
   /** Longest wait after the load for the classifier to finish what was published. */
   private static final Duration DRAIN_LIMIT = Duration.ofMinutes(2);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration POLL = Duration.ofMillis(100);
   private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(1);
   /** Segments of the generated sample video the streams cycle through. */
@@ -295,13 +294,8 @@ public final class SoakBench {
       }
     }
 
-    /** SIGTERM, so the classifier commits and leaves its group; SIGKILL if it does not stop in time. */
     void stop() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor();
-      }
+      ClassifierLauncher.stop(process);
     }
   }
 

@@ -4,10 +4,12 @@ import io.vidlabel.config.VidlabelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts the classifier as a process of its own, so the fault suite can kill it with SIGKILL the
@@ -21,6 +23,9 @@ import java.util.Map;
  * {@code -Dvidlabel.*} system properties in both cases.
  */
 public final class ClassifierLauncher {
+
+  /** How long a stopped child may take to close cleanly (commit, leave its group). */
+  static final Duration STOP_GRACE = Duration.ofSeconds(60);
 
   /** The child's maximum heap, whichever way it is started. */
   private static final String HEAP = "768m";
@@ -106,5 +111,17 @@ public final class ClassifierLauncher {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
+  }
+
+  /**
+   * SIGTERM, so the classifier commits and leaves its group; SIGKILL if it has not ended within
+   * {@link #STOP_GRACE}. Returns once the process is gone.
+   */
+  public static void stop(Process process) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor();
+    }
   }
 }

@@ -291,11 +291,7 @@ public final class FaultRun {
     /** SIGTERM and a minute to close cleanly (commit, leave the group); SIGKILL after that. */
     void stop() throws InterruptedException {
       if (process != null) {
-        process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-          process.waitFor();
-        }
+        ClassifierLauncher.stop(process);
         process = null;
       }
     }

@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -62,7 +61,6 @@ public final class ScaleOutCheck {
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private static final Duration POLL = Duration.ofMillis(200);
   private static final int LOG_TAIL_LINES = 40;
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
   private static final double SEGMENT_SECONDS = 2.0;
 
@@ -486,11 +484,8 @@ public final class ScaleOutCheck {
       if (!process.isAlive()) {
         return;
       }
-      process.destroy(); // SIGTERM: the instance closes Kafka Streams cleanly
       try {
-        if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
+        ClassifierLauncher.stop(process); // SIGTERM first: the instance closes Kafka Streams cleanly
       } catch (InterruptedException e) {
         process.destroyForcibly();
         Thread.currentThread().interrupt();
