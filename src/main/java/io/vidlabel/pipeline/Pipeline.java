@@ -12,6 +12,7 @@ import io.vidlabel.inference.ModelBatchHandler;
 import io.vidlabel.inference.Precision;
 import io.vidlabel.inference.Prediction;
 import io.vidlabel.model.ModelDescriptor;
+import io.vidlabel.model.ModelException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,14 +116,31 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
+  /**
+   * The service's pipeline: the configured model, limits, sampling and batching, with the model
+   * {@linkplain LoadedModel#warmUp() warmed up}, so the first real batch does not pay TensorFlow's
+   * graph setup and a model that loads but cannot classify a frame stops the start instead of
+   * sending every frame to the dead letters.
+   *
+   * @throws ModelException if the model cannot be loaded or cannot classify a frame
+   */
   public static Pipeline open(VidlabelConfig config) {
-    return open(
+    Pipeline pipeline = open(
         Path.of(config.model().path()),
         config.model().precision(),
         decodeLimits(config.decode()),
         FrameSampler.parse(config.sampling().frames()),
         Batching.from(config.batching()),
         false);
+    LoadedModel model = pipeline.model();
+    try {
+      model.warmUp();
+      return pipeline;
+    } catch (Exception e) {
+      pipeline.close();
+      throw new ModelException("model " + model.name() + ":" + model.version() + " from "
+          + config.model().path() + " loads but cannot classify a frame: " + e.getMessage(), e);
+    }
   }
 
   public static DecodeLimits decodeLimits(VidlabelConfig.Decode c) {

@@ -61,7 +61,7 @@ public class ClassifierService {
     }
     Pipeline pipeline = Pipeline.open(config);
     LOG.info(
-        "model {} version {} loaded from {}",
+        "model {} version {} loaded from {} and warmed up",
         pipeline.model().name(),
         pipeline.model().version(),
         config.model().path());
