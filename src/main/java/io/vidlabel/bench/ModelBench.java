@@ -24,11 +24,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
 import org.tensorflow.Graph;
 import org.tensorflow.SavedModelBundle;
@@ -243,14 +243,14 @@ public final class ModelBench {
         throw new IllegalArgumentException(network.name() + ": " + network.trainingImages().count()
             + " training images hold fewer than " + w.trainingSteps() + " batches of " + batch);
       }
-      Side project = repetition -> {
+      SideBySide.Work project = repetition -> {
         steps.startEpoch(repetition);
         for (int s = 0; s < w.trainingSteps(); s++) {
           steps.run(s, LEARNING_RATE);
         }
         return (long) w.trainingSteps() * steps.batchSize();
       };
-      Side bareSession = repetition -> {
+      SideBySide.Work bareSession = repetition -> {
         long done = 0;
         for (int s = 0; s < w.trainingSteps(); s++) {
           bare.runner()
@@ -281,14 +281,14 @@ public final class ModelBench {
             + spec.architecture() + " whose training is measured");
       }
       List<VideoFrame> frames = BatcherBench.randomFrames(d, w.inferenceBatch());
-      Side project = repetition -> {
+      SideBySide.Work project = repetition -> {
         long done = 0;
         for (int b = 0; b < w.inferenceBatches(); b++) {
           done += handler.handle(frames).size();
         }
         return done;
       };
-      Side bareSide = repetition -> {
+      SideBySide.Work bareSide = repetition -> {
         long done = 0;
         for (int b = 0; b < w.inferenceBatches(); b++) {
           done += bare.runBatch();
@@ -300,56 +300,27 @@ public final class ModelBench {
     }
   }
 
-  /** One repetition of one side; returns the images it processed. */
-  @FunctionalInterface
-  private interface Side {
-    long run(int repetition) throws Exception;
-  }
+  /** Images of both sides and their per-repetition rates (project = a, bare = b). */
+  private record Measured(long projectImages, long bareImages, SideBySide.Rates rates) {}
 
-  /** Images and per-repetition rates of both sides. */
-  private record Measured(long projectImages, long bareImages, double[] project, double[] bare) {
-
-    int repetitions() {
-      return project.length;
-    }
-
-    double[] ratios() {
-      return IntStream.range(0, project.length).mapToDouble(r -> project[r] / bare[r]).toArray();
-    }
-  }
-
-  /** Warm-up, then repetitions that alternate which side runs first. */
-  private static Measured compare(Side project, Side bare, int repetitions) throws Exception {
+  /** A warm-up of each side (repetition 0), then repetitions 1.. taking turns. */
+  private static Measured compare(SideBySide.Work project, SideBySide.Work bare, int repetitions)
+      throws Exception {
     project.run(0);
     bare.run(0);
-    double[] projectRates = new double[repetitions];
-    double[] bareRates = new double[repetitions];
-    long projectImages = 0;
-    long bareImages = 0;
-    for (int r = 0; r < repetitions; r++) {
-      boolean projectFirst = r % 2 == 0;
-      for (int turn = 0; turn < 2; turn++) {
-        boolean projectTurn = projectFirst == (turn == 0);
-        long start = System.nanoTime();
-        long images = (projectTurn ? project : bare).run(r + 1);
-        double rate = images / ((System.nanoTime() - start) / 1e9);
-        if (projectTurn) {
-          projectRates[r] = rate;
-          projectImages += images;
-        } else {
-          bareRates[r] = rate;
-          bareImages += images;
-        }
-      }
-    }
-    return new Measured(projectImages, bareImages, projectRates, bareRates);
+    LongAdder projectImages = new LongAdder();
+    LongAdder bareImages = new LongAdder();
+    SideBySide.Rates rates = SideBySide.alternate(repetitions,
+        SideBySide.itemsPerSecond(r -> project.run(r + 1), projectImages),
+        SideBySide.itemsPerSecond(r -> bare.run(r + 1), bareImages));
+    return new Measured(projectImages.sum(), bareImages.sum(), rates);
   }
 
   private static Row row(
       Network network, Phase phase, Precision precision, int batch, int batches, Measured m) {
     ResNetSpec spec = network.spec();
-    double project = Stats.median(m.project());
-    double bare = Stats.median(m.bare());
+    double project = Stats.median(m.rates().a());
+    double bare = Stats.median(m.rates().b());
     return new Row(
         network.name(),
         spec.architecture(),
@@ -358,14 +329,14 @@ public final class ModelBench {
         precision,
         batch,
         batches,
-        m.repetitions(),
+        m.rates().repetitions(),
         m.projectImages(),
         m.bareImages(),
         project,
         bare,
         project / bare,
-        Arrays.stream(m.ratios()).min().orElseThrow(),
-        Arrays.stream(m.ratios()).max().orElseThrow());
+        m.rates().lowestRatio(),
+        m.rates().highestRatio());
   }
 
   /**

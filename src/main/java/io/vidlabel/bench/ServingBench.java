@@ -38,6 +38,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.admin.Admin;
@@ -147,35 +148,32 @@ public final class ServingBench {
     int framesPerRep = streams * segments.stream().mapToInt(Segment::frames).sum();
     List<BatchingVersusPerFrame> rows = new ArrayList<>();
     for (int t : threads) {
-      double[] batched = new double[repetitions];
-      double[] perFrame = new double[repetitions];
+      int streamThreads = t;
       // One rig at a time: every rig's classifier reads the whole input topic, so two running at
       // once would classify each other's segments.
-      double batchedItems = 0;
-      double batchCount = 0;
-      for (int r = 0; r < repetitions; r++) {
-        for (int turn = 0; turn < 2; turn++) {
-          boolean batcherTurn = (r % 2 == 0) == (turn == 0);
-          try (Rig rig = new Rig(config, servers, modelDir, batching, false, !batcherTurn, t)) {
-            rig.segments("warmup", segments.subList(0, 1), streams);
-            var sizes = rig.registry.find("vidlabel.inference.batch.size").summary();
-            double itemsBefore = sizes == null ? 0 : sizes.totalAmount();
-            long batchesBefore = sizes == null ? 0 : sizes.count();
-            double rate = rig.segments("rep" + r, segments, streams);
-            if (batcherTurn) {
-              batched[r] = rate;
-              sizes = rig.registry.find("vidlabel.inference.batch.size").summary();
-              batchedItems += sizes.totalAmount() - itemsBefore;
-              batchCount += sizes.count() - batchesBefore;
-            } else {
-              perFrame[r] = rate;
+      double[] batchedFramesAndBatches = new double[2];
+      SideBySide.Rates rates = SideBySide.alternate(repetitions,
+          r -> {
+            try (Rig rig = new Rig(config, servers, modelDir, batching, false, false, streamThreads)) {
+              rig.segments("warmup", segments.subList(0, 1), streams);
+              var sizes = rig.registry.find("vidlabel.inference.batch.size").summary();
+              double itemsBefore = sizes.totalAmount();
+              long batchesBefore = sizes.count();
+              double rate = rig.segments("rep" + r, segments, streams);
+              batchedFramesAndBatches[0] += sizes.totalAmount() - itemsBefore;
+              batchedFramesAndBatches[1] += sizes.count() - batchesBefore;
+              return rate;
             }
-          }
-        }
-      }
-      double meanBatch = batchedItems / batchCount;
-      double b = Stats.median(batched);
-      double p = Stats.median(perFrame);
+          },
+          r -> {
+            try (Rig rig = new Rig(config, servers, modelDir, batching, false, true, streamThreads)) {
+              rig.segments("warmup", segments.subList(0, 1), streams);
+              return rig.segments("rep" + r, segments, streams);
+            }
+          });
+      double meanBatch = batchedFramesAndBatches[0] / batchedFramesAndBatches[1];
+      double b = Stats.median(rates.a());
+      double p = Stats.median(rates.b());
       rows.add(new BatchingVersusPerFrame(modelName, t, streams, framesPerRep, repetitions, b, p, b / p, meanBatch));
       log.printf(Locale.ROOT, "bench: %s, %d stream threads: batcher %.1f, per frame %.1f frames/s%n",
           modelName, t, b, p);
@@ -213,34 +211,21 @@ public final class ServingBench {
       // Warm-up of both sides: model load, graph optimisation, JIT, partition assignment.
       rig.segments("warmup", List.of(segments.get(0)), 1);
       bare.run(batching.maxBatchSize());
-      double[] service = new double[repetitions];
-      double[] model = new double[repetitions];
+      SideBySide.Rates rates = SideBySide.alternate(repetitions,
+          r -> rig.segments("rep" + r, segments, streams),
+          SideBySide.itemsPerSecond(r -> bare.run(framesPerRep), new LongAdder()));
       for (int r = 0; r < repetitions; r++) {
-        for (int turn = 0; turn < 2; turn++) {
-          boolean serviceTurn = (r % 2 == 0) == (turn == 0);
-          if (serviceTurn) {
-            service[r] = rig.segments("rep" + r, segments, streams);
-          } else {
-            long start = System.nanoTime();
-            long images = bare.run(framesPerRep);
-            model[r] = images / ((System.nanoTime() - start) / 1e9);
-          }
-        }
         log.printf(Locale.ROOT, "bench: %s end to end %.1f frames/s, bare TF %.1f frames/s%n",
-            modelName, service[r], model[r]);
-      }
-      double[] ratios = new double[repetitions];
-      for (int r = 0; r < repetitions; r++) {
-        ratios[r] = service[r] / model[r];
+            modelName, rates.a()[r], rates.b()[r]);
       }
       ModelDescriptor d = ModelDescriptor.read(modelDir);
-      double e2e = Stats.median(service);
-      double b = Stats.median(model);
+      double e2e = Stats.median(rates.a());
+      double b = Stats.median(rates.b());
       return new VersusBare(
           modelName,
           videoWidth + "x" + videoHeight + " video, model " + d.inputWidth() + "x" + d.inputHeight(),
           batching.maxBatchSize(), streams, framesPerRep, repetitions, e2e, b, e2e / b,
-          Arrays.stream(ratios).min().orElseThrow(), Arrays.stream(ratios).max().orElseThrow());
+          rates.lowestRatio(), rates.highestRatio());
     }
   }
 
