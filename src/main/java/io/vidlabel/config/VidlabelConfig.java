@@ -234,7 +234,7 @@ public interface VidlabelConfig {
     int epochs();
 
     /** Peak learning rate (cosine schedule). */
-    @WithDefault("0.004")
+    @WithDefault("0.008")
     float learningRate();
 
     /** Examples per step. */
@@ -248,6 +248,13 @@ public interface VidlabelConfig {
     /** Weight decay pulls the trained kernels towards the served version's values (L2-SP) instead of zero. */
     @WithDefault("false")
     boolean anchoredDecay();
+
+    /**
+     * Weight of the squared gap between the logits and the served version's logits on replay
+     * examples (distillation); 0 = replay trains on its labels only.
+     */
+    @WithDefault("0.2")
+    float distillation();
 
     /** Seed of the example order. */
     @WithDefault("1")

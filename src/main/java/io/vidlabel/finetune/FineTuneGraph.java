@@ -41,8 +41,14 @@ import org.tensorflow.types.family.TType;
  *   <li>the suffix in training mode fed with cached prefix outputs: the fast path;
  *   <li>the whole network in training mode with the prefix frozen, fed with images: the same
  *       step, recomputing the prefix every time; kept to measure what the cache saves;
- *   <li>the suffix in inference mode fed with prefix outputs, for evaluation.
+ *   <li>the suffix in inference mode fed with prefix outputs, for evaluation (and for the parent's
+ *       logits that rehearsal examples are distilled towards).
  * </ul>
+ *
+ * <p>The training loss is the mean cross-entropy plus, per example, a weight times the mean squared
+ * difference between the logits and target logits: the parent's, for rehearsal examples (weight
+ * {@code distillation}), so the suffix keeps the old function on them and not only their labels;
+ * weight 0 for feedback.
  *
  * <p>Weights come from the parent SavedModel's checkpoint ({@code variables/variables}) by name,
  * through explicit restore ops, because the graph also holds optimiser state the checkpoint does
@@ -64,9 +70,12 @@ final class FineTuneGraph implements AutoCloseable {
   private final Placeholder<TFloat32> images;
   private final Placeholder<TFloat32> features;
   private final Placeholder<TFloat32> labels;
+  private final Placeholder<TFloat32> targetLogits;
+  private final Placeholder<TFloat32> distillWeights;
   private final Placeholder<TFloat32> learningRate;
   private final Operand<TFloat32> prefixOutput;
   private final Operand<TFloat32> probabilities;
+  private final Operand<TFloat32> suffixLogits;
   private final Operand<TFloat32> suffixProbabilities;
   private final Operand<TFloat32> featureLoss;
   private final Operand<TFloat32> featureCorrect;
@@ -103,6 +112,9 @@ final class FineTuneGraph implements AutoCloseable {
       images = tf.withName("images").placeholder(
           TFloat32.class, Placeholder.shape(Shape.of(-1, spec.inputHeight(), spec.inputWidth(), 3)));
       labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.classes())));
+      targetLogits = tf.withName("target_logits")
+          .placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, spec.classes())));
+      distillWeights = tf.withName("distill_weights").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
       learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
 
       Ops inf = tf.withSubScope("inference");
@@ -136,8 +148,8 @@ final class FineTuneGraph implements AutoCloseable {
       imageStep = optimizer.minimize(it.withSubScope("optimizer"), store, full, imageLoss, learningRate, anchors);
 
       Ops ev = tf.withSubScope("evaluate_features");
-      suffixProbabilities = ev.nn.softmax(
-          ResNetBuilder.builder(spec).optMode(Mode.INFERENCE).buildAfter(ev, store, cut, features).logits());
+      suffixLogits = ResNetBuilder.builder(spec).optMode(Mode.INFERENCE).buildAfter(ev, store, cut, features).logits();
+      suffixProbabilities = ev.nn.softmax(suffixLogits);
 
       Op restore = restoreOp(tf.withSubScope("restore_parent"), store.all(), parentModel);
       session = new Session(graph);
@@ -174,24 +186,32 @@ final class FineTuneGraph implements AutoCloseable {
 
   /** Suffix class probabilities from {@code n} prefix outputs, [n, classes]. */
   float[] classifyFeatures(float[] featureBatch, int n) {
-    try (TFloat32 f = TensorFlowRuntime.tensor(batchShape(featureShape, n), featureBatch);
-        Result r = session.runner().feed(features, f).fetch(suffixProbabilities).run()) {
-      return TensorFlowRuntime.floats(r, 0);
-    }
+    return runFeatures(featureBatch, n, suffixProbabilities);
   }
 
+  /** Suffix logits from {@code n} prefix outputs, [n, classes]. */
+  float[] logitsOfFeatures(float[] featureBatch, int n) {
+    return runFeatures(featureBatch, n, suffixLogits);
+  }
+
+  /**
+   * What a training step learns from: one-hot labels [n, classes], and per example a weight and
+   * target logits [n, classes] for the distillation term.
+   */
+  record Targets(float[] oneHot, float[] logits, float[] distillWeights) {}
+
   /** One step of the fast path: the suffix on cached prefix outputs. */
-  StepResult stepOnFeatures(float[] featureBatch, float[] oneHot, int n, float lr) {
+  StepResult stepOnFeatures(float[] featureBatch, Targets targets, int n, float lr) {
     try (TFloat32 f = TensorFlowRuntime.tensor(batchShape(featureShape, n), featureBatch)) {
-      return step(features, f, oneHot, n, lr, featureLoss, featureCorrect, featureStep);
+      return step(features, f, targets, n, lr, featureLoss, featureCorrect, featureStep);
     }
   }
 
   /** The same step recomputing the frozen prefix from the images. */
-  StepResult stepOnImages(float[] imageBatch, float[] oneHot, int n, float lr) {
+  StepResult stepOnImages(float[] imageBatch, Targets targets, int n, float lr) {
     Shape shape = Shape.of(n, spec.inputHeight(), spec.inputWidth(), 3);
     try (TFloat32 i = TensorFlowRuntime.tensor(shape, imageBatch)) {
-      return step(images, i, oneHot, n, lr, imageLoss, imageCorrect, imageStep);
+      return step(images, i, targets, n, lr, imageLoss, imageCorrect, imageStep);
     }
   }
 
@@ -207,19 +227,30 @@ final class FineTuneGraph implements AutoCloseable {
   }
 
   private StepResult step(
-      Placeholder<TFloat32> input, TFloat32 batch, float[] oneHot, int n, float lr,
+      Placeholder<TFloat32> input, TFloat32 batch, Targets targets, int n, float lr,
       Operand<TFloat32> loss, Operand<TFloat32> correct, Op target) {
-    try (TFloat32 y = TensorFlowRuntime.tensor(Shape.of(n, spec.classes()), oneHot);
+    try (TFloat32 y = TensorFlowRuntime.tensor(Shape.of(n, spec.classes()), targets.oneHot());
+        TFloat32 z = TensorFlowRuntime.tensor(Shape.of(n, spec.classes()), targets.logits());
+        TFloat32 w = TensorFlowRuntime.tensor(Shape.of(n), targets.distillWeights());
         TFloat32 rate = TFloat32.scalarOf(lr);
         Result r = session.runner()
             .feed(input, batch)
             .feed(labels, y)
+            .feed(targetLogits, z)
+            .feed(distillWeights, w)
             .feed(learningRate, rate)
             .fetch(loss)
             .fetch(correct)
             .addTarget(target)
             .run()) {
       return new StepResult(TensorFlowRuntime.scalar(r, 0), TensorFlowRuntime.scalar(r, 1));
+    }
+  }
+
+  private float[] runFeatures(float[] featureBatch, int n, Operand<TFloat32> output) {
+    try (TFloat32 f = TensorFlowRuntime.tensor(batchShape(featureShape, n), featureBatch);
+        Result r = session.runner().feed(features, f).fetch(output).run()) {
+      return TensorFlowRuntime.floats(r, 0);
     }
   }
 
@@ -232,8 +263,12 @@ final class FineTuneGraph implements AutoCloseable {
   }
 
   private Operand<TFloat32> loss(Ops tf, ResNet net) {
-    return tf.math.mean(
+    Operand<TFloat32> crossEntropy = tf.math.mean(
         tf.nn.softmaxCrossEntropyWithLogits(net.logits(), labels).loss(), tf.constant(0));
+    Operand<TFloat32> squaredGap = tf.math.mean(
+        tf.math.squaredDifference(net.logits(), targetLogits), tf.constant(1));
+    Operand<TFloat32> distillation = tf.math.mean(tf.math.mul(distillWeights, squaredGap), tf.constant(0));
+    return tf.math.add(crossEntropy, distillation);
   }
 
   private Operand<TFloat32> correct(Ops tf, ResNet net) {

@@ -132,7 +132,7 @@ public final class FineTuneJob {
         f.minHoldout(),
         f.maxImageBytes(),
         new FineTuner.Settings(f.trainBlocks(), f.epochs(), f.batchSize(), f.learningRate(), f.weightDecay(),
-            f.anchoredDecay(), f.seed()),
+            f.anchoredDecay(), f.distillation(), f.seed()),
         f.mirror(),
         f.replay(),
         Path.of(f.fashionMnistDir()),
@@ -209,16 +209,15 @@ public final class FineTuneJob {
       return new Outcome(name, version, report, train.size(), holdout.size(), null, null, why);
     }
     Replay replay = Replay.parse(settings.replay(), parent, settings.fashionMnistDir());
-    List<FineTuner.Example> mixed = new ArrayList<>(train);
+    List<FineTuner.Example> learn = new ArrayList<>(train);
     if (settings.mirror()) {
-      mixed.addAll(FineTuner.mirrored(train, parent.inputWidth(), parent.inputHeight()));
+      learn.addAll(FineTuner.mirrored(train, parent.inputWidth(), parent.inputHeight()));
     }
-    mixed.addAll(replay.train());
 
     Path work = workDir();
     try {
       FineTuner tuner = new FineTuner(parent, parentDir, settings.training(), new FeatureCache(settings.cacheDir()));
-      FineTuner.Result result = tuner.run(mixed, holdout, replay.reference(), work, progress);
+      FineTuner.Result result = tuner.run(learn, replay.train(), holdout, replay.reference(), work, progress);
       String decision = decide(result);
       if (decision != null) {
         progress.println("finetune: not promoted: " + decision);
@@ -268,6 +267,7 @@ public final class FineTuneJob {
       training.put("replayImages", replay.train().size());
       training.put("epochs", settings.training().epochs());
       training.put("learningRate", settings.training().learningRate());
+      training.put("distillation", settings.training().distillation());
       training.put("seed", settings.training().seed());
       Map<String, Object> metrics = new LinkedHashMap<>();
       metrics.put("holdoutTop1", r.candidateHoldoutAccuracy());

@@ -146,13 +146,15 @@ public final class FineTuneScenario {
       List<Integer> blocks = new ArrayList<>(List.of(base.training().trainBlocks()));
       timedBlocks.stream().filter(k -> !blocks.contains(k)).forEach(blocks::add);
       List<FineTuner.Example> train = timingExamples(parent, pool, test, largest);
+      List<FineTuner.Example> rehearsal = Replay.parse(base.replay(), parent, base.fashionMnistDir()).train();
       for (int k : blocks) {
         progress.printf("scenario: timing epochs of both paths, last %d blocks trained ...%n", k);
         FineTuner.Settings t = base.training();
         FineTuner tuner = new FineTuner(parent, parentDir,
-            new FineTuner.Settings(k, t.epochs(), t.batchSize(), t.learningRate(), t.weightDecay(), t.anchored(), t.seed()),
+            new FineTuner.Settings(k, t.epochs(), t.batchSize(), t.learningRate(), t.weightDecay(), t.anchored(),
+                t.distillation(), t.seed()),
             new FeatureCache(work.resolve("timing")));
-        double[] seconds = tuner.epochSeconds(train, epochRounds);
+        double[] seconds = tuner.epochSeconds(train, rehearsal, epochRounds);
         epochs.add(new EpochTiming(k, seconds[0], seconds[1], seconds[1] / seconds[0]));
       }
       return new Report(parent.name() + "/" + parent.version(), look.label(), base.training().trainBlocks(),
@@ -212,7 +214,6 @@ public final class FineTuneScenario {
     if (base.mirror()) {
       train.addAll(FineTuner.mirrored(train, parent.inputWidth(), parent.inputHeight()));
     }
-    train.addAll(Replay.parse(base.replay(), parent, base.fashionMnistDir()).train());
     return train;
   }
 

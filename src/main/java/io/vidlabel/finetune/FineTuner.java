@@ -32,16 +32,19 @@ public final class FineTuner {
    * @param learningRate peak rate of a cosine schedule (no warm-up: the weights are trained)
    * @param weightDecay L2 factor on the trainable kernels
    * @param anchored decay pulls the kernels towards the parent's values (L2-SP), not towards zero
+   * @param distillation weight of the squared gap between the logits and the parent's logits on
+   *     rehearsal examples (0 = they train on their labels only)
    * @param seed fixes the order of the examples in every epoch
    */
   public record Settings(
       int trainBlocks, int epochs, int batchSize, float learningRate, float weightDecay, boolean anchored,
-      long seed) {
+      float distillation, long seed) {
 
     public Settings {
-      if (trainBlocks < 0 || epochs < 1 || batchSize < 2 || !(learningRate > 0) || weightDecay < 0) {
-        throw new IllegalArgumentException(
-            "need trainBlocks >= 0, epochs >= 1, batchSize >= 2, learningRate > 0, weightDecay >= 0");
+      if (trainBlocks < 0 || epochs < 1 || batchSize < 2 || !(learningRate > 0) || weightDecay < 0
+          || !(distillation >= 0)) {
+        throw new IllegalArgumentException("need trainBlocks >= 0, epochs >= 1, batchSize >= 2, learningRate > 0,"
+            + " weightDecay >= 0, distillation >= 0");
       }
     }
   }
@@ -105,35 +108,42 @@ public final class FineTuner {
   }
 
   /**
-   * Trains on {@code train}, scores parent and candidate on {@code holdout} (and on {@code
-   * reference}, in-domain examples that must not get worse) and writes the candidate's checkpoint
-   * under {@code workDir}.
+   * Trains on {@code train} and {@code rehearsal} together, scores parent and candidate on {@code
+   * holdout} (and on {@code reference}, in-domain examples that must not get worse) and writes the
+   * candidate's checkpoint under {@code workDir}.
+   *
+   * @param train examples to learn (feedback)
+   * @param rehearsal examples of what the model already does, to keep doing (replay); with
+   *     {@link Settings#distillation()} they also pull the logits towards the parent's
    */
   public Result run(
-      List<Example> train, List<Example> holdout, List<Example> reference, Path workDir, PrintStream progress) {
-    if (train.size() < settings.batchSize() || holdout.isEmpty()) {
+      List<Example> train, List<Example> rehearsal, List<Example> holdout, List<Example> reference, Path workDir,
+      PrintStream progress) {
+    List<Example> all = concat(train, rehearsal);
+    if (all.size() < settings.batchSize() || holdout.isEmpty()) {
       throw new IllegalArgumentException(
           "need at least " + settings.batchSize() + " training and 1 holdout example, have "
-              + train.size() + " and " + holdout.size());
+              + all.size() + " and " + holdout.size());
     }
     try (FineTuneGraph graph = newGraph()) {
       long start = System.nanoTime();
       int[] computed = {0};
-      float[] trainFeatures = features(graph, train, computed);
+      float[] trainFeatures = features(graph, all, computed);
       float[] holdoutFeatures = features(graph, holdout, computed);
       float[] referenceFeatures = features(graph, reference, computed);
       double featureSeconds = seconds(start);
       progress.printf(Locale.ROOT,
-          "finetune: %s/%s, training %s and the head (%,d parameters) on %d examples, holdout %d;"
-              + " prefix outputs: %d computed, %d cached (%.1f s)%n",
+          "finetune: %s/%s, training %s and the head (%,d parameters) on %d examples and %d rehearsal"
+              + " examples, holdout %d; prefix outputs: %d computed, %d cached (%.1f s)%n",
           parent.name(), parent.version(), trainedPart(graph), graph.trainableParameters(), train.size(),
-          holdout.size(), computed[0], train.size() + holdout.size() + reference.size() - computed[0],
-          featureSeconds);
+          rehearsal.size(), holdout.size(), computed[0],
+          all.size() + holdout.size() + reference.size() - computed[0], featureSeconds);
 
       double parentAccuracy = accuracy(graph, holdoutFeatures, holdout);
       double parentReference = accuracy(graph, referenceFeatures, reference);
+      FineTuneGraph.Targets targets = targets(graph, all, train.size(), trainFeatures);
       long trainStart = System.nanoTime();
-      List<EpochStats> epochs = train(graph, train, trainFeatures, progress);
+      List<EpochStats> epochs = train(graph, all, trainFeatures, targets, progress);
       double trainSeconds = seconds(trainStart);
       double candidateAccuracy = accuracy(graph, holdoutFeatures, holdout);
       double candidateReference = accuracy(graph, referenceFeatures, reference);
@@ -144,7 +154,7 @@ public final class FineTuner {
           trainSeconds);
       Path checkpoint = workDir.resolve("candidate");
       graph.save(checkpoint);
-      return new Result(graph.cut(), graph.trainableParameters(), train.size(), holdout.size(),
+      return new Result(graph.cut(), graph.trainableParameters(), all.size(), holdout.size(),
           parentAccuracy, candidateAccuracy, reference.size(), parentReference, candidateReference,
           computed[0], featureSeconds, trainSeconds, epochs, checkpoint);
     }
@@ -157,17 +167,19 @@ public final class FineTuner {
    *
    * @return {cached seconds per epoch, recompute seconds per epoch}, medians of {@code rounds}
    */
-  public double[] epochSeconds(List<Example> train, int rounds) {
+  public double[] epochSeconds(List<Example> train, List<Example> rehearsal, int rounds) {
+    List<Example> all = concat(train, rehearsal);
     try (FineTuneGraph graph = newGraph()) {
-      float[] trainFeatures = features(graph, train, new int[1]);
+      float[] trainFeatures = features(graph, all, new int[1]);
+      FineTuneGraph.Targets targets = targets(graph, all, train.size(), trainFeatures);
       double[] cached = new double[rounds];
       double[] recompute = new double[rounds];
       for (int r = 0; r < rounds; r++) {
         long t0 = System.nanoTime();
-        runEpoch(graph, train, trainFeatures, r, 1e-6f, true);
+        runEpoch(graph, all, trainFeatures, targets, r, 1e-6f, true);
         cached[r] = seconds(t0);
         long t1 = System.nanoTime();
-        runEpoch(graph, train, trainFeatures, r, 1e-6f, false);
+        runEpoch(graph, all, trainFeatures, targets, r, 1e-6f, false);
         recompute[r] = seconds(t1);
       }
       return new double[] {Stats.median(cached), Stats.median(recompute)};
@@ -178,6 +190,38 @@ public final class FineTuner {
     return new FineTuneGraph(
         spec, parentDir, settings.trainBlocks(),
         new MomentumSgd(0.9f, true, settings.weightDecay()), settings.anchored(), settings.seed());
+  }
+
+  private static List<Example> concat(List<Example> a, List<Example> b) {
+    List<Example> out = new ArrayList<>(a.size() + b.size());
+    out.addAll(a);
+    out.addAll(b);
+    return out;
+  }
+
+  /**
+   * Labels of every example, and for the rehearsal examples (from index {@code firstRehearsal} on)
+   * the parent's logits with the distillation weight, computed now, before any step changes the
+   * weights.
+   */
+  private FineTuneGraph.Targets targets(FineTuneGraph graph, List<Example> all, int firstRehearsal, float[] features) {
+    int classes = spec.classes();
+    float[] oneHot = new float[all.size() * classes];
+    for (int i = 0; i < all.size(); i++) {
+      oneHot[i * classes + all.get(i).label()] = 1f;
+    }
+    float[] logits = new float[all.size() * classes];
+    float[] weights = new float[all.size()];
+    if (settings.distillation() > 0) {
+      int size = graph.featureSize();
+      for (int from = firstRehearsal; from < all.size(); from += INFERENCE_BATCH) {
+        int n = Math.min(INFERENCE_BATCH, all.size() - from);
+        float[] z = graph.logitsOfFeatures(Arrays.copyOfRange(features, from * size, (from + n) * size), n);
+        System.arraycopy(z, 0, logits, from * classes, n * classes);
+      }
+      Arrays.fill(weights, firstRehearsal, all.size(), settings.distillation());
+    }
+    return new FineTuneGraph.Targets(oneHot, logits, weights);
   }
 
   private String trainedPart(FineTuneGraph graph) {
@@ -222,11 +266,13 @@ public final class FineTuner {
     return new FeatureCache.Key(parent.name(), parent.version(), graph.cut(), e.hash());
   }
 
-  private List<EpochStats> train(FineTuneGraph graph, List<Example> train, float[] features, PrintStream progress) {
+  private List<EpochStats> train(
+      FineTuneGraph graph, List<Example> train, float[] features, FineTuneGraph.Targets targets,
+      PrintStream progress) {
     List<EpochStats> out = new ArrayList<>();
     for (int epoch = 0; epoch < settings.epochs(); epoch++) {
       long start = System.nanoTime();
-      double[] lossAndCorrect = runEpoch(graph, train, features, epoch, Float.NaN, true);
+      double[] lossAndCorrect = runEpoch(graph, train, features, targets, epoch, Float.NaN, true);
       EpochStats stats = new EpochStats(epoch + 1, lossAndCorrect[0], lossAndCorrect[1], seconds(start));
       out.add(stats);
       progress.printf(Locale.ROOT, "finetune: epoch %d/%d loss %.4f train acc %.2f%% (%.2f s)%n",
@@ -242,7 +288,8 @@ public final class FineTuner {
    * @return {mean loss, accuracy}
    */
   private double[] runEpoch(
-      FineTuneGraph graph, List<Example> train, float[] features, int epoch, float fixedRate, boolean cached) {
+      FineTuneGraph graph, List<Example> train, float[] features, FineTuneGraph.Targets targets, int epoch,
+      float fixedRate, boolean cached) {
     int n = train.size();
     int batch = settings.batchSize();
     int steps = (n + batch - 1) / batch;
@@ -260,10 +307,14 @@ public final class FineTuner {
         break;
       }
       float[] oneHot = new float[size * classes];
+      float[] logits = new float[size * classes];
+      float[] weights = new float[size];
       float[] input = new float[size * (cached ? featureSize : pixels)];
       for (int j = 0; j < size; j++) {
         int i = order[from + j];
-        oneHot[j * classes + train.get(i).label()] = 1f;
+        System.arraycopy(targets.oneHot(), i * classes, oneHot, j * classes, classes);
+        System.arraycopy(targets.logits(), i * classes, logits, j * classes, classes);
+        weights[j] = targets.distillWeights()[i];
         if (cached) {
           System.arraycopy(features, i * featureSize, input, j * featureSize, featureSize);
         } else {
@@ -271,9 +322,10 @@ public final class FineTuner {
         }
       }
       float lr = Float.isNaN(fixedRate) ? cosine(epoch * steps + s, settings.epochs() * steps) : fixedRate;
+      FineTuneGraph.Targets batchTargets = new FineTuneGraph.Targets(oneHot, logits, weights);
       FineTuneGraph.StepResult r = cached
-          ? graph.stepOnFeatures(input, oneHot, size, lr)
-          : graph.stepOnImages(input, oneHot, size, lr);
+          ? graph.stepOnFeatures(input, batchTargets, size, lr)
+          : graph.stepOnImages(input, batchTargets, size, lr);
       if (!Float.isFinite(r.loss())) {
         throw new IllegalStateException("fine-tuning loss became " + r.loss() + "; lower the learning rate");
       }

@@ -79,15 +79,46 @@ class FineTunerTest {
   }
 
   @Test
+  void theDistillationTermIsTheWeightedSquaredGapToTheTargetLogitsPerExample() {
+    try (FineTuneGraph graph = new FineTuneGraph(SPEC, model, 1, new MomentumSgd(0.9f, true, 0), false, 1)) {
+      int n = 4;
+      int classes = SPEC.classes();
+      float[] images = new float[n * 28 * 28 * 3];
+      float[] oneHot = new float[n * classes];
+      List<FineTuner.Example> four = examples(0, n, false);
+      for (int j = 0; j < n; j++) {
+        System.arraycopy(four.get(j).pixels(), 0, images, j * 28 * 28 * 3, 28 * 28 * 3);
+        oneHot[j * classes + four.get(j).label()] = 1f;
+      }
+      float[] features = graph.prefix(images, n);
+      float[] zeros = new float[n * classes];
+      // a learning rate of 0 leaves the weights as they are, so every step sees the same logits
+      float crossEntropy = graph.stepOnFeatures(features, new FineTuneGraph.Targets(oneHot, zeros, new float[n]), n, 0f).loss();
+      float allOnes = graph.stepOnFeatures(features, new FineTuneGraph.Targets(oneHot, zeros, new float[] {1, 1, 1, 1}), n, 0f).loss();
+      float allTwos = graph.stepOnFeatures(features, new FineTuneGraph.Targets(oneHot, zeros, new float[] {2, 2, 2, 2}), n, 0f).loss();
+      float eachAlone = 0;
+      for (int j = 0; j < n; j++) {
+        float[] w = new float[n];
+        w[j] = 1;
+        eachAlone += graph.stepOnFeatures(features, new FineTuneGraph.Targets(oneHot, zeros, w), n, 0f).loss() - crossEntropy;
+      }
+
+      assertThat(allOnes).isGreaterThan(crossEntropy);
+      assertThat(allTwos - crossEntropy).isCloseTo(2 * (allOnes - crossEntropy), within(1e-3f * allOnes));
+      assertThat(eachAlone).isCloseTo(allOnes - crossEntropy, within(1e-3f * allOnes));
+    }
+  }
+
+  @Test
   void learnsTheFeedbackReusesCachedFeaturesAndExportsALoadableVersion() throws Exception {
     ModelDescriptor parent = ModelDescriptor.read(model);
-    FineTuner tuner = new FineTuner(parent, model, new FineTuner.Settings(2, 6, 16, 0.05f, 5e-4f, false, 1),
+    FineTuner tuner = new FineTuner(parent, model, new FineTuner.Settings(2, 6, 16, 0.05f, 5e-4f, false, 0, 1),
         new FeatureCache(work.resolve("cache")));
     List<FineTuner.Example> train = examples(0, 160, true);
     List<FineTuner.Example> holdout = examples(160, 200, true);
 
-    FineTuner.Result first = tuner.run(train, holdout, List.of(), work.resolve("a"), System.err);
-    FineTuner.Result second = tuner.run(train, holdout, examples(160, 200, false), work.resolve("b"), System.err);
+    FineTuner.Result first = tuner.run(train, List.of(), holdout, List.of(), work.resolve("a"), System.err);
+    FineTuner.Result second = tuner.run(train, List.of(), holdout, examples(160, 200, false), work.resolve("b"), System.err);
 
     assertThat(first.cut()).isEqualTo("stage1/block1");
     assertThat(first.featuresComputed()).isEqualTo(200);

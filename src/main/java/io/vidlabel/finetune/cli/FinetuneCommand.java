@@ -86,6 +86,7 @@ public class FinetuneCommand implements Callable<Integer> {
             learningRate != null ? learningRate : t.learningRate(),
             t.weightDecay(),
             t.anchored(),
+            t.distillation(),
             t.seed()),
         margin != null ? margin : settings.promotionMargin());
     FineTuneJob job = new FineTuneJob(settings, client, registry);
