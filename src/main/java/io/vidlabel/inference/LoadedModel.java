@@ -247,19 +247,24 @@ public final class LoadedModel implements AutoCloseable {
   }
 
   /**
-   * Runs a mid-grey frame through every session (in BF16 a single frame and a batch of {@link
-   * Precision#BF16_MIN_BATCH}), so the first real batch does not pay for graph setup or the
-   * bfloat16 rewrite, which TensorFlow does at a session's first run.
+   * Runs mid-grey frames through every session: a single frame and a batch of {@code
+   * largestBatch} (in BF16 also a batch of {@link Precision#BF16_MIN_BATCH}), so real batches do
+   * not pay for graph setup, the bfloat16 rewrite or the first run at a batch size, which
+   * TensorFlow does at a session's first run (about 90 ms for one frame of the default model on
+   * the development machine, against 6-8 ms warmed up; docs/performance.md).
    *
-   * @throws TranslateException if a session cannot run the frame
+   * @throws TranslateException if a session cannot run the frames
    */
-  public void warmUp() throws TranslateException {
+  public void warmUp(int largestBatch) throws TranslateException {
     int w = descriptor.inputWidth();
     int h = descriptor.inputHeight();
     byte[] grey = new byte[w * h * 3];
     Arrays.fill(grey, (byte) 128);
     VideoFrame frame = new VideoFrame(0, 0, w, h, grey);
-    for (int size : smallBatches == null ? new int[] {1} : new int[] {1, Precision.BF16_MIN_BATCH}) {
+    int[] sizes = smallBatches == null
+        ? new int[] {1, largestBatch}
+        : new int[] {1, Precision.BF16_MIN_BATCH, largestBatch};
+    for (int size : Arrays.stream(sizes).filter(s -> s >= 1).distinct().toArray()) {
       try (Predictor<VideoFrame, Prediction> p = newPredictor(size)) {
         p.batchPredict(Collections.nCopies(size, frame));
       }

@@ -135,7 +135,7 @@ public final class ModelFollower implements AutoCloseable {
     }
     String problem = check(update, next, current);
     if (problem == null) {
-      problem = warmUp(next);
+      problem = warmUp(next, pipeline.maxBatchSize());
     }
     if (problem != null) {
       next.close();
@@ -167,10 +167,10 @@ public final class ModelFollower implements AutoCloseable {
     return null;
   }
 
-  /** Runs every session of {@code model} once; null, or why it failed. */
-  private static String warmUp(LoadedModel model) {
+  /** Runs every session of {@code model} at the batch sizes it will see; null, or why it failed. */
+  private static String warmUp(LoadedModel model, int largestBatch) {
     try {
-      model.warmUp();
+      model.warmUp(largestBatch);
       return null;
     } catch (Exception e) {
       return "warm-up inference failed: " + e.getMessage();

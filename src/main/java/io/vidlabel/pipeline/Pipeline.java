@@ -118,9 +118,9 @@ public final class Pipeline implements AutoCloseable {
 
   /**
    * The service's pipeline: the configured model, limits, sampling and batching, with the model
-   * {@linkplain LoadedModel#warmUp() warmed up}, so the first real batch does not pay TensorFlow's
-   * graph setup and a model that loads but cannot classify a frame stops the start instead of
-   * sending every frame to the dead letters.
+   * {@linkplain LoadedModel#warmUp(int) warmed up} at one frame and the largest batch, so the first
+   * real batches do not pay TensorFlow's graph setup, and a model that loads but cannot classify a
+   * frame stops the start instead of sending every frame to the dead letters.
    *
    * @throws ModelException if the model cannot be loaded or cannot classify a frame
    */
@@ -134,7 +134,7 @@ public final class Pipeline implements AutoCloseable {
         false);
     LoadedModel model = pipeline.model();
     try {
-      model.warmUp();
+      model.warmUp(config.batching().maxBatchSize());
       return pipeline;
     } catch (Exception e) {
       pipeline.close();
@@ -168,6 +168,11 @@ public final class Pipeline implements AutoCloseable {
 
   public SegmentClassifier classifier() {
     return classifier;
+  }
+
+  /** Largest batch the model is handed. */
+  public int maxBatchSize() {
+    return batcher.maxBatchSize();
   }
 
   /** The model the next batch will use. */
