@@ -130,23 +130,22 @@ public final class FineTuner {
       int[] computed = {0};
       float[] trainFeatures = features(graph, all, computed);
       float[] holdoutFeatures = features(graph, holdout, computed);
-      float[] referenceFeatures = features(graph, reference, computed);
       double featureSeconds = seconds(start);
       progress.printf(Locale.ROOT,
           "finetune: %s/%s, training %s and the head (%,d parameters) on %d examples and %d rehearsal"
               + " examples, holdout %d; prefix outputs: %d computed, %d cached (%.1f s)%n",
           parent.name(), parent.version(), trainedPart(graph), graph.trainableParameters(), train.size(),
           rehearsal.size(), holdout.size(), computed[0],
-          all.size() + holdout.size() + reference.size() - computed[0], featureSeconds);
+          all.size() + holdout.size() - computed[0], featureSeconds);
 
       double parentAccuracy = accuracy(graph, holdoutFeatures, holdout);
-      double parentReference = accuracy(graph, referenceFeatures, reference);
+      double parentReference = accuracyOnImages(graph, reference);
       FineTuneGraph.Targets targets = targets(graph, all, train.size(), trainFeatures);
       long trainStart = System.nanoTime();
       List<EpochStats> epochs = train(graph, all, trainFeatures, targets, progress);
       double trainSeconds = seconds(trainStart);
       double candidateAccuracy = accuracy(graph, holdoutFeatures, holdout);
-      double candidateReference = accuracy(graph, referenceFeatures, reference);
+      double candidateReference = accuracyOnImages(graph, reference);
       progress.printf(Locale.ROOT,
           "finetune: holdout top-1 parent %.2f%%, candidate %.2f%%; reference top-1 parent %.2f%%,"
               + " candidate %.2f%% (%.1f s training)%n",
@@ -351,6 +350,34 @@ public final class FineTuner {
     for (int from = 0; from < examples.size(); from += INFERENCE_BATCH) {
       int n = Math.min(INFERENCE_BATCH, examples.size() - from);
       float[] p = graph.classifyFeatures(Arrays.copyOfRange(features, from * size, (from + n) * size), n);
+      for (int j = 0; j < n; j++) {
+        if (argMax(p, j * classes, classes) == examples.get(from + j).label()) {
+          correct++;
+        }
+      }
+    }
+    return correct / (double) examples.size();
+  }
+
+  /**
+   * Top-1 of the whole network on images; NaN for no examples. The reference set is scored this
+   * way rather than from cached prefix outputs: it is large (a cut's output is about 100 KB per
+   * image for the default model) and scored only twice per round.
+   */
+  private double accuracyOnImages(FineTuneGraph graph, List<Example> examples) {
+    if (examples.isEmpty()) {
+      return Double.NaN;
+    }
+    int pixels = spec.inputHeight() * spec.inputWidth() * 3;
+    int classes = spec.classes();
+    int correct = 0;
+    for (int from = 0; from < examples.size(); from += INFERENCE_BATCH) {
+      int n = Math.min(INFERENCE_BATCH, examples.size() - from);
+      float[] batch = new float[n * pixels];
+      for (int j = 0; j < n; j++) {
+        System.arraycopy(examples.get(from + j).pixels(), 0, batch, j * pixels, pixels);
+      }
+      float[] p = graph.classify(batch, n);
       for (int j = 0; j < n; j++) {
         if (argMax(p, j * classes, classes) == examples.get(from + j).label()) {
           correct++;

@@ -23,8 +23,11 @@ import java.util.Locale;
  */
 public record Replay(List<FineTuner.Example> train, List<FineTuner.Example> reference) {
 
-  /** Training images held back from replay for the reference set. */
-  public static final int REFERENCE_IMAGES = 1000;
+  /**
+   * Training images held back from replay for the reference set: enough that the promotion gate
+   * can tell a 0.8 from a 1.1-point drop (paired standard error about 0.2 points, 0.45 with 1000).
+   */
+  public static final int REFERENCE_IMAGES = 5000;
 
   public static Replay none() {
     return new Replay(List.of(), List.of());
