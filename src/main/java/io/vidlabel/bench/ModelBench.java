@@ -18,6 +18,7 @@ import io.vidlabel.training.resnet.ResNetSpec.BlockType;
 import io.vidlabel.training.resnet.ResNetSpec;
 import io.vidlabel.training.resnet.VariableStore;
 import io.vidlabel.util.Directories;
+import io.vidlabel.util.SideBySide;
 import io.vidlabel.util.Stats;
 import java.io.IOException;
 import java.io.PrintStream;

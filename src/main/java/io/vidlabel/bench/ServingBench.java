@@ -16,6 +16,7 @@ import io.vidlabel.pipeline.Pipeline;
 import io.vidlabel.service.RunningClassifier;
 import io.vidlabel.topology.RecordHeaders;
 import io.vidlabel.util.Directories;
+import io.vidlabel.util.SideBySide;
 import io.vidlabel.util.Stats;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;

@@ -4,6 +4,7 @@ import io.vidlabel.model.ModelDescriptor;
 import io.vidlabel.training.MomentumSgd;
 import io.vidlabel.training.Trainer;
 import io.vidlabel.training.resnet.ResNetSpec;
+import io.vidlabel.util.SideBySide;
 import io.vidlabel.util.Stats;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -161,8 +162,8 @@ public final class FineTuner {
 
   /**
    * Seconds per epoch of the cached-features path and of the path that recomputes the frozen prefix
-   * for every step, measured alternately on a throwaway copy of the parent (the weights it trains
-   * are discarded).
+   * for every step, measured in turns (which goes first alternates per round) on a throwaway copy of
+   * the parent (the weights it trains are discarded).
    *
    * @return {cached seconds per epoch, recompute seconds per epoch}, medians of {@code rounds}
    */
@@ -171,18 +172,26 @@ public final class FineTuner {
     try (FineTuneGraph graph = newGraph()) {
       float[] trainFeatures = features(graph, all, new int[1]);
       FineTuneGraph.Targets targets = targets(graph, all, train.size(), trainFeatures);
-      double[] cached = new double[rounds];
-      double[] recompute = new double[rounds];
-      for (int r = 0; r < rounds; r++) {
-        long t0 = System.nanoTime();
-        runEpoch(graph, all, trainFeatures, targets, r, 1e-6f, true);
-        cached[r] = seconds(t0);
-        long t1 = System.nanoTime();
-        runEpoch(graph, all, trainFeatures, targets, r, 1e-6f, false);
-        recompute[r] = seconds(t1);
+      SideBySide.Rates epochsPerSecond;
+      try {
+        epochsPerSecond = SideBySide.alternate(rounds,
+            r -> 1 / timedEpoch(graph, all, trainFeatures, targets, r, true),
+            r -> 1 / timedEpoch(graph, all, trainFeatures, targets, r, false));
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("timing epochs failed: " + e.getMessage(), e); // no checked ones here
       }
-      return new double[] {Stats.median(cached), Stats.median(recompute)};
+      return new double[] {1 / Stats.median(epochsPerSecond.a()), 1 / Stats.median(epochsPerSecond.b())};
     }
+  }
+
+  private double timedEpoch(
+      FineTuneGraph graph, List<Example> all, float[] features, FineTuneGraph.Targets targets, int round,
+      boolean cached) {
+    long start = System.nanoTime();
+    runEpoch(graph, all, features, targets, round, 1e-6f, cached);
+    return seconds(start);
   }
 
   private FineTuneGraph newGraph() {

@@ -110,6 +110,19 @@ class FineTunerTest {
   }
 
   @Test
+  void timesAnEpochOfEachPathOnTheSameExamples() {
+    ModelDescriptor parent = ModelDescriptor.read(model);
+    FineTuner tuner = new FineTuner(parent, model, new FineTuner.Settings(2, 1, 16, 0.05f, 5e-4f, false, 0.2f, 1),
+        new FeatureCache(work.resolve("timing-cache")));
+
+    double[] seconds = tuner.epochSeconds(examples(0, 48, true), examples(48, 64, false), 2);
+
+    assertThat(seconds).hasSize(2);
+    assertThat(seconds[0]).as("cached features").isPositive().isFinite();
+    assertThat(seconds[1]).as("recomputing the prefix").isPositive().isFinite();
+  }
+
+  @Test
   void learnsTheFeedbackReusesCachedFeaturesAndExportsALoadableVersion() throws Exception {
     ModelDescriptor parent = ModelDescriptor.read(model);
     FineTuner tuner = new FineTuner(parent, model, new FineTuner.Settings(2, 6, 16, 0.05f, 5e-4f, false, 0, 1),

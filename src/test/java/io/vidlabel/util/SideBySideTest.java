@@ -1,4 +1,4 @@
-package io.vidlabel.bench;
+package io.vidlabel.util;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

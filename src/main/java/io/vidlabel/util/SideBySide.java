@@ -1,4 +1,4 @@
-package io.vidlabel.bench;
+package io.vidlabel.util;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
@@ -8,31 +8,31 @@ import java.util.concurrent.atomic.LongAdder;
  * first when {@code r} is even and side {@code b} first when it is odd, so a change in the shared
  * machine's load falls on both sides alike, and every repetition gives one ratio.
  */
-final class SideBySide {
+public final class SideBySide {
 
   private SideBySide() {}
 
   /** One timed run of one side: what it achieved, in items per second. */
   @FunctionalInterface
-  interface Rate {
+  public interface Rate {
     double measure(int repetition) throws Exception;
   }
 
   /** One run of one side that returns how many items it processed. */
   @FunctionalInterface
-  interface Work {
+  public interface Work {
     long run(int repetition) throws Exception;
   }
 
   /** Rates of both sides, one per repetition. */
-  record Rates(double[] a, double[] b) {
+  public record Rates(double[] a, double[] b) {
 
-    int repetitions() {
+    public int repetitions() {
       return a.length;
     }
 
     /** a / b per repetition. */
-    double[] ratios() {
+    public double[] ratios() {
       double[] out = new double[a.length];
       for (int r = 0; r < a.length; r++) {
         out[r] = a[r] / b[r];
@@ -40,17 +40,17 @@ final class SideBySide {
       return out;
     }
 
-    double lowestRatio() {
+    public double lowestRatio() {
       return Arrays.stream(ratios()).min().orElseThrow();
     }
 
-    double highestRatio() {
+    public double highestRatio() {
       return Arrays.stream(ratios()).max().orElseThrow();
     }
   }
 
   /** Runs {@code repetitions} rounds of both sides, alternating which one goes first. */
-  static Rates alternate(int repetitions, Rate a, Rate b) throws Exception {
+  public static Rates alternate(int repetitions, Rate a, Rate b) throws Exception {
     double[] ra = new double[repetitions];
     double[] rb = new double[repetitions];
     for (int r = 0; r < repetitions; r++) {
@@ -66,7 +66,7 @@ final class SideBySide {
   }
 
   /** A side timed around {@code work}: its items over the wall time, also added to {@code items}. */
-  static Rate itemsPerSecond(Work work, LongAdder items) {
+  public static Rate itemsPerSecond(Work work, LongAdder items) {
     return repetition -> {
       long start = System.nanoTime();
       long done = work.run(repetition);
