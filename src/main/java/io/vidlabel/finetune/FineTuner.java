@@ -167,21 +167,14 @@ public final class FineTuner {
    *
    * @return {cached seconds per epoch, recompute seconds per epoch}, medians of {@code rounds}
    */
-  public double[] epochSeconds(List<Example> train, List<Example> rehearsal, int rounds) {
+  public double[] epochSeconds(List<Example> train, List<Example> rehearsal, int rounds) throws Exception {
     List<Example> all = concat(train, rehearsal);
     try (FineTuneGraph graph = newGraph()) {
       float[] trainFeatures = features(graph, all, new int[1]);
       FineTuneGraph.Targets targets = targets(graph, all, train.size(), trainFeatures);
-      SideBySide.Rates epochsPerSecond;
-      try {
-        epochsPerSecond = SideBySide.alternate(rounds,
-            r -> 1 / timedEpoch(graph, all, trainFeatures, targets, r, true),
-            r -> 1 / timedEpoch(graph, all, trainFeatures, targets, r, false));
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException("timing epochs failed: " + e.getMessage(), e); // no checked ones here
-      }
+      SideBySide.Rates epochsPerSecond = SideBySide.alternate(rounds,
+          r -> 1 / timedEpoch(graph, all, trainFeatures, targets, r, true),
+          r -> 1 / timedEpoch(graph, all, trainFeatures, targets, r, false));
       return new double[] {1 / Stats.median(epochsPerSecond.a()), 1 / Stats.median(epochsPerSecond.b())};
     }
   }
@@ -251,14 +244,9 @@ public final class FineTuner {
         System.arraycopy(cached, 0, out, i * size, size);
       }
     }
-    int pixels = spec.inputHeight() * spec.inputWidth() * 3;
     for (int from = 0; from < missing.size(); from += INFERENCE_BATCH) {
       int n = Math.min(INFERENCE_BATCH, missing.size() - from);
-      float[] batch = new float[n * pixels];
-      for (int j = 0; j < n; j++) {
-        System.arraycopy(examples.get(missing.get(from + j)).pixels(), 0, batch, j * pixels, pixels);
-      }
-      float[] result = graph.prefix(batch, n);
+      float[] result = graph.prefix(pixels(missing.subList(from, from + n).stream().map(examples::get).toList()), n);
       for (int j = 0; j < n; j++) {
         int i = missing.get(from + j);
         float[] one = Arrays.copyOfRange(result, j * size, (j + 1) * size);
@@ -350,15 +338,36 @@ public final class FineTuner {
 
   /** Top-1 of the suffix on prefix outputs; NaN for no examples. */
   private double accuracy(FineTuneGraph graph, float[] features, List<Example> examples) {
+    int size = graph.featureSize();
+    return topOne(examples, (from, n) ->
+        graph.classifyFeatures(Arrays.copyOfRange(features, from * size, (from + n) * size), n));
+  }
+
+  /**
+   * Top-1 of the whole network on images; NaN for no examples. The reference set is scored this
+   * way rather than from cached prefix outputs: it is large (a cut's output is about 100 KB per
+   * image for the default model) and scored only twice per round.
+   */
+  private double accuracyOnImages(FineTuneGraph graph, List<Example> examples) {
+    return topOne(examples, (from, n) -> graph.classify(pixels(examples.subList(from, from + n)), n));
+  }
+
+  /** Class probabilities [n, classes] of examples {@code from .. from + n - 1}. */
+  @FunctionalInterface
+  private interface BatchScores {
+    float[] of(int from, int n);
+  }
+
+  /** Share of {@code examples} whose top class is their label, scored in batches; NaN for none. */
+  private double topOne(List<Example> examples, BatchScores scores) {
     if (examples.isEmpty()) {
       return Double.NaN;
     }
-    int size = graph.featureSize();
     int classes = spec.classes();
     int correct = 0;
     for (int from = 0; from < examples.size(); from += INFERENCE_BATCH) {
       int n = Math.min(INFERENCE_BATCH, examples.size() - from);
-      float[] p = graph.classifyFeatures(Arrays.copyOfRange(features, from * size, (from + n) * size), n);
+      float[] p = scores.of(from, n);
       for (int j = 0; j < n; j++) {
         if (argMax(p, j * classes, classes) == examples.get(from + j).label()) {
           correct++;
@@ -368,32 +377,14 @@ public final class FineTuner {
     return correct / (double) examples.size();
   }
 
-  /**
-   * Top-1 of the whole network on images; NaN for no examples. The reference set is scored this
-   * way rather than from cached prefix outputs: it is large (a cut's output is about 100 KB per
-   * image for the default model) and scored only twice per round.
-   */
-  private double accuracyOnImages(FineTuneGraph graph, List<Example> examples) {
-    if (examples.isEmpty()) {
-      return Double.NaN;
-    }
+  /** The examples' pixels stacked into one batch, [n, H, W, 3]. */
+  private float[] pixels(List<Example> examples) {
     int pixels = spec.inputHeight() * spec.inputWidth() * 3;
-    int classes = spec.classes();
-    int correct = 0;
-    for (int from = 0; from < examples.size(); from += INFERENCE_BATCH) {
-      int n = Math.min(INFERENCE_BATCH, examples.size() - from);
-      float[] batch = new float[n * pixels];
-      for (int j = 0; j < n; j++) {
-        System.arraycopy(examples.get(from + j).pixels(), 0, batch, j * pixels, pixels);
-      }
-      float[] p = graph.classify(batch, n);
-      for (int j = 0; j < n; j++) {
-        if (argMax(p, j * classes, classes) == examples.get(from + j).label()) {
-          correct++;
-        }
-      }
+    float[] batch = new float[examples.size() * pixels];
+    for (int j = 0; j < examples.size(); j++) {
+      System.arraycopy(examples.get(j).pixels(), 0, batch, j * pixels, pixels);
     }
-    return correct / (double) examples.size();
+    return batch;
   }
 
   /**

@@ -134,7 +134,7 @@ public final class Pipeline implements AutoCloseable {
         false);
     LoadedModel model = pipeline.model();
     try {
-      model.warmUp(config.batching().maxBatchSize());
+      model.warmUp(pipeline.maxBatchSize());
       return pipeline;
     } catch (Exception e) {
       pipeline.close();

@@ -110,7 +110,7 @@ class FineTunerTest {
   }
 
   @Test
-  void timesAnEpochOfEachPathOnTheSameExamples() {
+  void timesAnEpochOfEachPathOnTheSameExamples() throws Exception {
     ModelDescriptor parent = ModelDescriptor.read(model);
     FineTuner tuner = new FineTuner(parent, model, new FineTuner.Settings(2, 1, 16, 0.05f, 5e-4f, false, 0.2f, 1),
         new FeatureCache(work.resolve("timing-cache")));
