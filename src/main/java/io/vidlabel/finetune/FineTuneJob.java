@@ -91,10 +91,34 @@ public final class FineTuneJob {
     }
   }
 
+  /** How a round ended. */
+  public enum Verdict {
+    /** Not enough feedback yet to train and evaluate. */
+    SKIPPED,
+    /** Trained; the candidate was not better by the margin, or lost too much on the reference set. */
+    KEPT,
+    /** The candidate is the new version. */
+    PROMOTED,
+    /**
+     * The candidate passed the gate, but the served version changed while it trained (a roll
+     * back, a promotion through the API or by another job): it was compared with a version that
+     * is no longer served, so it was not published.
+     */
+    SUPERSEDED,
+    /** Something failed (the served version would not load, the broker, the disk); see the decision. */
+    FAILED;
+
+    /** The value of the {@code result} tag on {@code vidlabel.finetune.rounds}. */
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   /**
    * What a round did.
    *
-   * @param parentVersion version fine-tuned from
+   * @param parentVersion version fine-tuned from, or null if the round failed before choosing it
+   * @param collected what feedback collection did, or null if the round failed before it
    * @param result the fine-tuning numbers, or null if there was not enough feedback
    * @param promotedVersion the new version, or null
    * @param decision one line: why it was or was not promoted
@@ -107,7 +131,8 @@ public final class FineTuneJob {
       int holdoutImages,
       FineTuner.Result result,
       String promotedVersion,
-      String decision) {}
+      String decision,
+      Verdict verdict) {}
 
   private static final double ROUNDING = 1e-9;
 
@@ -163,29 +188,62 @@ public final class FineTuneJob {
   /**
    * As {@link #runOnce(PrintStream)}; with {@code rebuild} the dataset is first deleted and read
    * again from the start of the topic, without dead-lettering again what was rejected before.
+   *
+   * <p>A round that fails does not throw: it ends {@link Verdict#FAILED} with the reason, is
+   * counted, and leaves nothing half done that a later round depends on (the dataset's offsets
+   * move only with the images they cover, and a version is published only once it is installed).
    */
   public Outcome runOnce(PrintStream progress, boolean rebuild) {
-    if (rebuild && Files.exists(settings.datasetDir())) {
+    long start = System.nanoTime();
+    Outcome outcome;
+    try {
+      if (rebuild) {
+        deleteDataset(progress);
+      }
+      outcome = round(progress, !rebuild);
+    } catch (RuntimeException e) {
+      String why = "round failed: " + reason(e);
+      progress.println("finetune: " + why);
+      outcome = new Outcome(settings.modelName(), null, null, 0, 0, null, null, why, Verdict.FAILED);
+    }
+    metrics.round(outcome.verdict().tag(), Duration.ofNanos(System.nanoTime() - start), outcome.result());
+    return outcome;
+  }
+
+  private void deleteDataset(PrintStream progress) {
+    if (Files.exists(settings.datasetDir())) {
       try {
         Directories.delete(settings.datasetDir());
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot delete the dataset " + settings.datasetDir(), e);
+        throw new UncheckedIOException("cannot delete the dataset " + settings.datasetDir() + ": " + e.getMessage(), e);
       }
       progress.println("finetune: rebuilding the dataset from the start of " + settings.feedbackTopic());
     }
-    long start = System.nanoTime();
-    Outcome outcome = round(progress, !rebuild);
-    String result = outcome.result() == null ? "skipped" : outcome.promotedVersion() != null ? "promoted" : "kept";
-    metrics.round(result, Duration.ofNanos(System.nanoTime() - start), outcome.result());
-    return outcome;
+  }
+
+  /** The exception's message and its causes', on one line. */
+  private static String reason(Throwable e) {
+    StringBuilder out = new StringBuilder();
+    for (Throwable t = e; t != null && out.length() < 500; t = t.getCause() == t ? null : t.getCause()) {
+      String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+      if (out.indexOf(message) < 0) {
+        out.append(out.length() == 0 ? "" : ": ").append(message);
+      }
+    }
+    return out.toString().replace('\n', ' ');
+  }
+
+  /** The version {@code video.model-updates} says is served, or the configured one if it names none. */
+  private String servedVersion() {
+    return ModelUpdates.latest(clientProperties, settings.modelUpdatesTopic(), settings.modelName())
+        .map(ModelUpdate::version)
+        .orElse(settings.fallbackVersion());
   }
 
   private Outcome round(PrintStream progress, boolean deadLetter) {
     ModelUpdates.ensureTopic(clientProperties, settings.modelUpdatesTopic());
     String name = settings.modelName();
-    String version = ModelUpdates.latest(clientProperties, settings.modelUpdatesTopic(), name)
-        .map(ModelUpdate::version)
-        .orElse(settings.fallbackVersion());
+    String version = servedVersion();
     Path parentDir = settings.store().directory(name, version);
     ModelDescriptor parent = ModelDescriptor.read(parentDir);
     FeedbackImages images = new FeedbackImages(
@@ -206,7 +264,7 @@ public final class FineTuneJob {
           "not enough feedback yet: %d training and %d holdout images (need %d and %d)",
           train.size(), holdout.size(), settings.training().batchSize(), settings.minHoldout());
       progress.println("finetune: " + why);
-      return new Outcome(name, version, report, train.size(), holdout.size(), null, null, why);
+      return new Outcome(name, version, report, train.size(), holdout.size(), null, null, why, Verdict.SKIPPED);
     }
     Replay replay = Replay.parse(settings.replay(), parent, settings.fashionMnistDir());
     List<FineTuner.Example> learn = new ArrayList<>(train);
@@ -221,13 +279,25 @@ public final class FineTuneJob {
       String decision = decide(result);
       if (decision != null) {
         progress.println("finetune: not promoted: " + decision);
-        return new Outcome(name, version, report, train.size(), holdout.size(), result, null, "not promoted: " + decision);
+        return new Outcome(
+            name, version, report, train.size(), holdout.size(), result, null, "not promoted: " + decision, Verdict.KEPT);
+      }
+      // The gate compared the candidate with the version served when the round began; publishing
+      // it over another one would undo a roll back or an operator's choice unseen.
+      String servedNow = servedVersion();
+      if (!servedNow.equals(version)) {
+        String why = String.format(Locale.ROOT,
+            "not promoted: the served version changed from %s to %s during the round, and the candidate was"
+                + " compared with %s only; the next round starts from %s",
+            version, servedNow, version, servedNow);
+        progress.println("finetune: " + why);
+        return new Outcome(name, version, report, train.size(), holdout.size(), result, null, why, Verdict.SUPERSEDED);
       }
       String promoted = promote(parent, tuner.spec(), result, train.size(), holdout.size(), replay);
       String why = String.format(Locale.ROOT, "promoted %s: holdout top-1 %.2f%% -> %.2f%%", promoted,
           100 * result.parentHoldoutAccuracy(), 100 * result.candidateHoldoutAccuracy());
       progress.println("finetune: " + why);
-      return new Outcome(name, version, report, train.size(), holdout.size(), result, promoted, why);
+      return new Outcome(name, version, report, train.size(), holdout.size(), result, promoted, why, Verdict.PROMOTED);
     } finally {
       Directories.deleteQuietly(work);
     }

@@ -187,6 +187,9 @@ public final class FineTuneScenario {
     long start = System.nanoTime();
     FineTuneJob.Outcome outcome = new FineTuneJob(s, client).runOnce(progress);
     double seconds = (System.nanoTime() - start) / 1e9;
+    if (outcome.verdict() == FineTuneJob.Verdict.FAILED) {
+      throw new IllegalStateException("scenario: the fine-tuning round with N=" + n + " failed: " + outcome.decision());
+    }
     String served = outcome.promotedVersion() != null ? outcome.promotedVersion() : outcome.parentVersion();
     double shiftedAfter;
     double normalAfter;

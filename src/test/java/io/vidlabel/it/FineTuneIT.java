@@ -29,6 +29,9 @@ import io.vidlabel.topology.RecordHeaders;
 import io.vidlabel.util.Directories;
 import jakarta.inject.Inject;
 import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,6 +49,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -238,6 +242,89 @@ class FineTuneIT {
     HttpResponse<String> listing = http.send(HttpRequest.newBuilder(models).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(listing.statusCode()).isEqualTo(200);
     assertThat(listing.body()).contains("\"version\":\"1\"").contains("\"parent\":\"1\"").contains("ROLLBACK");
+  }
+
+  @Test
+  @Order(5)
+  void doesNotPublishACandidateWhenTheServedVersionChangesWhileItTrains() throws Exception {
+    // given version 1 served again (the roll back above), and an operator who promotes version 2
+    // through the admin API while a round is training on version 1
+    assertThat(status().version()).isEqualTo("1");
+    AtomicInteger promoteStatus = new AtomicInteger();
+    PrintStream progress = new PrintStream(new LineWatcher(line -> {
+      if (line.startsWith("finetune: epoch 1/") && promoteStatus.get() == 0) {
+        promoteStatus.set(adminPost(URI.create(models + "/" + MODEL + "/versions/2/promote")).statusCode());
+      }
+    }), true, StandardCharsets.UTF_8);
+
+    // when the round ends with a candidate that passes the gate against version 1
+    FineTuneJob.Outcome outcome = new FineTuneJob(FineTuneJob.settings(config), client(), registry).runOnce(progress);
+
+    // then it is not published over the operator's choice, and the reason says why
+    assertThat(promoteStatus.get()).isEqualTo(202);
+    assertThat(outcome.parentVersion()).isEqualTo("1");
+    assertThat(outcome.result().candidateHoldoutAccuracy())
+        .isGreaterThan(outcome.result().parentHoldoutAccuracy() + config.finetune().promotionMargin());
+    assertThat(outcome.verdict()).isEqualTo(FineTuneJob.Verdict.SUPERSEDED);
+    assertThat(outcome.promotedVersion()).isNull();
+    assertThat(outcome.decision()).contains("served version changed from 1 to 2");
+    assertThat(store().versions(MODEL)).as("no version beside the corrupt 3 from above").containsExactly("1", "2", "3");
+    assertThat(ModelUpdates.latest(client(), config.topics().modelUpdates(), MODEL).orElseThrow().version()).isEqualTo("2");
+    await().atMost(Duration.ofMinutes(1)).until(() -> status().version().equals("2"));
+    assertThat(registry.get("vidlabel.finetune.rounds").tag("result", "superseded").counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  @Order(6)
+  void aRoundThatFailsEndsWithItsReasonAndIsCounted() {
+    // given a job whose model store does not hold the served version (an unmounted volume)
+    Path emptyStore = Path.of(config.finetune().dataset()).resolveSibling("empty-store");
+    FineTuneJob.Settings configured = FineTuneJob.settings(config);
+    FineTuneJob.Settings broken = configured.withDirectories(
+        new ModelStore(emptyStore), configured.datasetDir(), configured.cacheDir());
+
+    // when a round runs
+    FineTuneJob.Outcome outcome = new FineTuneJob(broken, client(), registry).runOnce(System.err);
+
+    // then it does not throw: it fails with the reason, is counted, and serving goes on
+    assertThat(outcome.verdict()).isEqualTo(FineTuneJob.Verdict.FAILED);
+    assertThat(outcome.decision()).startsWith("round failed: ").contains(emptyStore.toString());
+    assertThat(registry.get("vidlabel.finetune.rounds").tag("result", "failed").counter().count()).isEqualTo(1);
+    assertThat(status().version()).isEqualTo("2");
+  }
+
+  /** Passes each complete line written to it to a listener, and on to standard error. */
+  private static final class LineWatcher extends OutputStream {
+    private final Consumer<String> listener;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+    LineWatcher(Consumer<String> listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public void write(int b) {
+      System.err.write(b);
+      if (b == '\n') {
+        listener.accept(line.toString(StandardCharsets.UTF_8));
+        line.reset();
+      } else {
+        line.write(b);
+      }
+    }
+  }
+
+  private static HttpResponse<String> adminPost(URI uri) {
+    try {
+      return HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(uri)
+              .header("Authorization", "Bearer " + FineTuneKafkaResource.ADMIN_TOKEN)
+              .POST(HttpRequest.BodyPublishers.noBody())
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Segments of real H.264 video for one stream, sent every 300 ms until stopped. */

@@ -7,6 +7,7 @@ import io.quarkus.arc.Unremovable;
 import io.vidlabel.config.VidlabelConfig;
 import io.vidlabel.finetune.FineTuneJob;
 import io.vidlabel.finetune.FineTuner;
+import io.vidlabel.finetune.RoundSchedule;
 import io.vidlabel.kafka.KafkaClients;
 import io.vidlabel.kafka.TopicSetup;
 import io.vidlabel.topology.TopicNames;
@@ -74,8 +75,13 @@ public class FinetuneCommand implements Callable<Integer> {
       return 2;
     }
     Properties client = KafkaClients.common(servers, config.kafka().client());
-    TopicSetup.ensureTopics(client, TopicNames.from(config.topics()), config.topics().partitions(),
-        config.kafka().maxRecordBytes());
+    try {
+      TopicSetup.ensureTopics(client, TopicNames.from(config.topics()), config.topics().partitions(),
+          config.kafka().maxRecordBytes());
+    } catch (RuntimeException e) {
+      System.err.println("finetune: cannot set up the topics on " + servers + ": " + e.getMessage());
+      return 1;
+    }
     FineTuneJob.Settings settings = FineTuneJob.settings(config);
     FineTuner.Settings t = settings.training();
     settings = settings.withTraining(
@@ -91,16 +97,28 @@ public class FinetuneCommand implements Callable<Integer> {
         margin != null ? margin : settings.promotionMargin());
     FineTuneJob job = new FineTuneJob(settings, client, registry);
     if (!loop) {
-      print(job.runOnce(System.err, rebuild));
-      return 0;
+      FineTuneJob.Outcome outcome = job.runOnce(System.err, rebuild);
+      print(outcome);
+      return outcome.verdict() == FineTuneJob.Verdict.FAILED ? 1 : 0;
     }
     FeedbackWatcher watcher = new FeedbackWatcher(client, settings.feedbackTopic());
-    long seenAtLastRound = -1;
+    RoundSchedule schedule = new RoundSchedule(every, poll);
+    boolean firstRound = true;
     while (!Thread.currentThread().isInterrupted()) {
-      long total = watcher.recordsOnTopic();
-      if (seenAtLastRound < 0 || total - seenAtLastRound >= every) {
-        print(job.runOnce(System.err, rebuild && seenAtLastRound < 0));
-        seenAtLastRound = total;
+      long total;
+      try {
+        total = watcher.recordsOnTopic();
+      } catch (RuntimeException e) {
+        System.err.println("finetune: cannot read the size of " + settings.feedbackTopic() + ", trying again in "
+            + poll + ": " + e.getMessage());
+        Thread.sleep(poll.toMillis());
+        continue;
+      }
+      if (schedule.due(total, System.currentTimeMillis())) {
+        FineTuneJob.Outcome outcome = job.runOnce(System.err, rebuild && firstRound);
+        firstRound = false;
+        schedule.finished(outcome.verdict(), total, System.currentTimeMillis());
+        print(outcome);
       }
       Thread.sleep(poll.toMillis()); // polling the topic's end offsets; there is nothing to await
     }
