@@ -217,7 +217,7 @@ public interface VidlabelConfig {
     @WithDefault("${user.home}/.vidlabel/feedback")
     String dataset();
 
-    /** Cache of the frozen prefix's outputs (model version + image hash). */
+    /** Cache of the frozen prefix's outputs (model version + image hash); only the served version's are kept (about 450 MB at the default settings). */
     @WithDefault("${user.home}/.vidlabel/feature-cache")
     String cache();
 

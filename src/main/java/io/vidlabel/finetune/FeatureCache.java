@@ -1,5 +1,6 @@
 package io.vidlabel.finetune;
 
+import io.vidlabel.util.Directories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -7,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.stream.Stream;
 
 /**
  * Outputs of a model's frozen prefix, one file per image, keyed by model name, version, cut and the
@@ -51,6 +53,33 @@ public final class FeatureCache {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write cached features " + file, e);
     }
+  }
+
+  /**
+   * Deletes the cached outputs of every version of {@code model} except {@code keep}: once a
+   * version is no longer served no round starts from it, and each version's entries take hundreds
+   * of megabytes (a cut's output is about 100 KB per image). A roll back to a pruned version only
+   * computes its entries again.
+   *
+   * @return bytes freed
+   */
+  public long retainOnly(String model, String keep) {
+    Path dir = root.resolve(model);
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    long freed = 0;
+    try (Stream<Path> versions = Files.list(dir)) {
+      for (Path version : versions.filter(Files::isDirectory).toList()) {
+        if (!version.getFileName().toString().equals(keep)) {
+          freed += Directories.size(version);
+          Directories.delete(version);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prune the feature cache in " + dir + ": " + e.getMessage(), e);
+    }
+    return freed;
   }
 
   private Path file(Key key) {

@@ -206,8 +206,29 @@ public final class FineTuneJob {
       progress.println("finetune: " + why);
       outcome = new Outcome(settings.modelName(), null, null, 0, 0, null, null, why, Verdict.FAILED);
     }
+    if (outcome.verdict() != Verdict.FAILED) {
+      pruneCache(progress);
+    }
     metrics.round(outcome.verdict().tag(), Duration.ofNanos(System.nanoTime() - start), outcome.result());
     return outcome;
+  }
+
+  /**
+   * Keeps only the served version's prefix outputs: the next round starts from it, and every
+   * other version's entries (about 450 MB at the default settings) would only fill the volume.
+   * A failure here is reported and does not change the round's outcome.
+   */
+  private void pruneCache(PrintStream progress) {
+    try {
+      String served = servedVersion();
+      long freed = new FeatureCache(settings.cacheDir()).retainOnly(settings.modelName(), served);
+      if (freed > 0) {
+        progress.printf(Locale.ROOT, "finetune: feature cache: %.0f MB of versions other than %s deleted%n",
+            freed / 1e6, served);
+      }
+    } catch (RuntimeException e) {
+      progress.println("finetune: could not prune the feature cache in " + settings.cacheDir() + ": " + reason(e));
+    }
   }
 
   private void deleteDataset(PrintStream progress) {

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Copying and removing directory trees (model versions, scratch state, replaced exports). */
+/** Copying, measuring and removing directory trees (model versions, scratch state, replaced exports). */
 public final class Directories {
 
   private Directories() {}
@@ -32,6 +32,17 @@ public final class Directories {
         }
       }
     }
+  }
+
+  /** Bytes in the regular files under {@code dir}. */
+  public static long size(Path dir) throws IOException {
+    long total = 0;
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.filter(Files::isRegularFile).toList()) {
+        total += Files.size(p);
+      }
+    }
+    return total;
   }
 
   /** As {@link #delete}, for scratch directories: whatever cannot be removed is left behind. */

@@ -148,6 +148,9 @@ class FineTuneIT {
     assertThat(promoted.metrics()).containsKeys("holdoutTop1", "parentHoldoutTop1", "referenceTop1");
     assertThat(promoted.training()).containsEntry("feedbackTrainImages", outcome.trainImages());
 
+    // and version 1's cached prefix outputs are gone: no round will start from it
+    assertThat(cachedVersions()).doesNotContain("1");
+
     // and the rejected feedback is on the dead-letter topic with its reason and origin
     List<ConsumerRecord<String, byte[]>> dead = consumeRaw(config.topics().deadLetters(), 3);
     assertThat(dead).extracting(r -> header(r, DeadLetters.REASON))
@@ -164,7 +167,7 @@ class FineTuneIT {
 
   @Test
   @Order(2)
-  void rebuildsTheDatasetAndKeepsAWorseCandidateOut() {
+  void rebuildsTheDatasetAndKeepsAWorseCandidateOut() throws Exception {
     FineTuneJob.Settings configured = FineTuneJob.settings(config);
     FineTuneJob.Settings strict = configured.withTraining(configured.training(), 1.0);
 
@@ -179,6 +182,7 @@ class FineTuneIT {
     assertThat(outcome.decision()).startsWith("not promoted: holdout top-1");
     assertThat(store().versions(MODEL)).containsExactly("1", "2");
     assertThat(status().version()).isEqualTo("2");
+    assertThat(cachedVersions()).as("kept for the next round on version 2").containsExactly("2");
   }
 
   @Test
@@ -272,6 +276,7 @@ class FineTuneIT {
     assertThat(ModelUpdates.latest(client(), config.topics().modelUpdates(), MODEL).orElseThrow().version()).isEqualTo("2");
     await().atMost(Duration.ofMinutes(1)).until(() -> status().version().equals("2"));
     assertThat(registry.get("vidlabel.finetune.rounds").tag("result", "superseded").counter().count()).isEqualTo(1);
+    assertThat(cachedVersions()).as("version 1's outputs, computed again for this round, pruned").containsExactly("2");
   }
 
   @Test
@@ -382,6 +387,17 @@ class FineTuneIT {
 
   private ModelStore store() {
     return RunningClassifier.modelStore(config);
+  }
+
+  /** Versions with prefix outputs in the feature cache. */
+  private List<String> cachedVersions() throws Exception {
+    Path dir = Path.of(config.finetune().cache()).resolve(MODEL);
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> versions = Files.list(dir)) {
+      return versions.map(p -> p.getFileName().toString()).sorted().toList();
+    }
   }
 
   private String servers() {
