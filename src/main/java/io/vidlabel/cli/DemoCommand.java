@@ -72,6 +72,19 @@ public class DemoCommand implements Callable<Integer> {
     this.adminAuth = adminAuth;
   }
 
+  /**
+   * Loggers whose warnings describe what the demo does on purpose: a fresh single-node broker's
+   * first controller activation, and a Kafka Streams state directory under the temp directory.
+   * Held here so that the levels set on them stay set.
+   */
+  private static final List<java.util.logging.Logger> QUIETED = List.of(
+      java.util.logging.Logger.getLogger("org.apache.kafka.controller.QuorumController"),
+      java.util.logging.Logger.getLogger("org.apache.kafka.streams.processor.internals.StateDirectory"));
+
+  private static void quietExpectedWarnings() {
+    QUIETED.forEach(logger -> logger.setLevel(java.util.logging.Level.SEVERE));
+  }
+
   @Override
   public Integer call() throws Exception {
     if (finetune && video != null) {
@@ -94,6 +107,7 @@ public class DemoCommand implements Callable<Integer> {
           "demo: sample video: %d Fashion-MNIST test images (%s), %d s each%n",
           sample.items().size(), sample.selection(), sample.framesPerItem() / sample.fps());
     }
+    quietExpectedWarnings();
     String servers = config.kafka().bootstrapServers().orElse(null);
     if (servers == null) {
       System.err.println("demo: starting an embedded Kafka broker ...");
