@@ -23,11 +23,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 
 /**
  * One fine-tuning round: collect new feedback into the dataset, fine-tune the version being served,
@@ -46,6 +48,8 @@ public final class FineTuneJob {
    * @param modelName the model to improve
    * @param fallbackVersion version served when the update topic names none (the configured model)
    * @param minHoldout fewest holdout images worth evaluating on
+   * @param maxTrainImages most feedback training images one round trains on (a fresh sample of
+   *     them when the dataset holds more), which bounds a round's time as feedback accumulates
    * @param mirror also train on left-right mirrored feedback images
    * @param promotionMargin holdout top-1 gain needed (0.01 = one point)
    * @param maxReferenceDrop largest tolerated top-1 loss on the reference examples
@@ -58,6 +62,7 @@ public final class FineTuneJob {
       Path cacheDir,
       int holdoutPercent,
       int minHoldout,
+      int maxTrainImages,
       long maxImageBytes,
       FineTuner.Settings training,
       boolean mirror,
@@ -72,21 +77,21 @@ public final class FineTuneJob {
     /** The same settings with another store, dataset and cache (a demo's or benchmark's own). */
     public Settings withDirectories(ModelStore newStore, Path newDataset, Path newCache) {
       return new Settings(modelName, fallbackVersion, newStore, newDataset, newCache, holdoutPercent,
-          minHoldout, maxImageBytes, training, mirror, replay, fashionMnistDir, promotionMargin,
+          minHoldout, maxTrainImages, maxImageBytes, training, mirror, replay, fashionMnistDir, promotionMargin,
           maxReferenceDrop, feedbackTopic, deadLetterTopic, modelUpdatesTopic);
     }
 
     /** The same settings on other topics. */
     public Settings withTopics(String feedback, String deadLetters, String modelUpdates) {
       return new Settings(modelName, fallbackVersion, store, datasetDir, cacheDir, holdoutPercent,
-          minHoldout, maxImageBytes, training, mirror, replay, fashionMnistDir, promotionMargin,
+          minHoldout, maxTrainImages, maxImageBytes, training, mirror, replay, fashionMnistDir, promotionMargin,
           maxReferenceDrop, feedback, deadLetters, modelUpdates);
     }
 
     /** The same settings with another training setup and promotion margin. */
     public Settings withTraining(FineTuner.Settings newTraining, double margin) {
       return new Settings(modelName, fallbackVersion, store, datasetDir, cacheDir, holdoutPercent,
-          minHoldout, maxImageBytes, newTraining, mirror, replay, fashionMnistDir, margin,
+          minHoldout, maxTrainImages, maxImageBytes, newTraining, mirror, replay, fashionMnistDir, margin,
           maxReferenceDrop, feedbackTopic, deadLetterTopic, modelUpdatesTopic);
     }
   }
@@ -155,6 +160,7 @@ public final class FineTuneJob {
         Path.of(f.cache()),
         f.holdoutPercent(),
         f.minHoldout(),
+        f.maxTrainImages(),
         f.maxImageBytes(),
         new FineTuner.Settings(f.trainBlocks(), f.epochs(), f.batchSize(), f.learningRate(), f.weightDecay(),
             f.anchoredDecay(), f.distillation(), f.seed()),
@@ -278,8 +284,14 @@ public final class FineTuneJob {
         report.accepted(), report.duplicates(), report.relabelled(), report.rejectedTotal(),
         report.rejected(), report.datasetSize());
 
-    List<FineTuner.Example> train = examples(dataset, Split.TRAIN, images);
-    List<FineTuner.Example> holdout = examples(dataset, Split.HOLDOUT, images);
+    List<Entry> trainEntries = dataset.entries(Split.TRAIN);
+    List<Entry> sampled = sample(trainEntries, settings.maxTrainImages(), settings.training().seed());
+    if (sampled.size() < trainEntries.size()) {
+      progress.printf(Locale.ROOT, "finetune: training on a random %d of the %d training images (max-train-images)%n",
+          sampled.size(), trainEntries.size());
+    }
+    List<FineTuner.Example> train = examples(sampled, images, dataset);
+    List<FineTuner.Example> holdout = examples(dataset.entries(Split.HOLDOUT), images, dataset);
     if (train.size() < settings.training().batchSize() || holdout.size() < settings.minHoldout()) {
       String why = String.format(Locale.ROOT,
           "not enough feedback yet: %d training and %d holdout images (need %d and %d)",
@@ -287,17 +299,18 @@ public final class FineTuneJob {
       progress.println("finetune: " + why);
       return new Outcome(name, version, report, train.size(), holdout.size(), null, null, why, Verdict.SKIPPED);
     }
-    Replay replay = Replay.parse(settings.replay(), parent, settings.fashionMnistDir());
     List<FineTuner.Example> learn = new ArrayList<>(train);
     if (settings.mirror()) {
       learn.addAll(FineTuner.mirrored(train, parent.inputWidth(), parent.inputHeight()));
     }
+    Replay replay = Replay.parse(settings.replay(), parent, settings.fashionMnistDir());
 
     Path work = workDir();
     try {
       FineTuner tuner = new FineTuner(parent, parentDir, settings.training(), new FeatureCache(settings.cacheDir()));
       FineTuner.Result result = tuner.run(learn, replay.train(), holdout, replay.reference(), work, progress);
-      String decision = decide(result);
+      double baseline = baselineReference(parent, result);
+      String decision = decide(result, baseline, settings.promotionMargin(), settings.maxReferenceDrop());
       if (decision != null) {
         progress.println("finetune: not promoted: " + decision);
         return new Outcome(
@@ -314,7 +327,7 @@ public final class FineTuneJob {
         progress.println("finetune: " + why);
         return new Outcome(name, version, report, train.size(), holdout.size(), result, null, why, Verdict.SUPERSEDED);
       }
-      String promoted = promote(parent, tuner.spec(), result, train.size(), holdout.size(), replay);
+      String promoted = promote(parent, tuner.spec(), result, baseline, train.size(), holdout.size(), replay);
       String why = String.format(Locale.ROOT, "promoted %s: holdout top-1 %.2f%% -> %.2f%%", promoted,
           100 * result.parentHoldoutAccuracy(), 100 * result.candidateHoldoutAccuracy());
       progress.println("finetune: " + why);
@@ -324,26 +337,46 @@ public final class FineTuneJob {
     }
   }
 
-  /** Null if the candidate may be promoted, else the reason it may not. */
-  private String decide(FineTuner.Result r) {
+  /**
+   * The {@code model.json} metric holding the reference top-1 of the first version of a lineage:
+   * every descendant is held to it, so a loop of promotions cannot forget step by step what no
+   * single round may (ten rounds of 0.9 points each would otherwise lose 9).
+   */
+  static final String BASELINE_REFERENCE = "baselineReferenceTop1";
+
+  /** The reference top-1 a candidate of {@code parent} is held to. */
+  static double baselineReference(ModelDescriptor parent, FineTuner.Result r) {
+    Object recorded = parent.metrics() == null ? null : parent.metrics().get(BASELINE_REFERENCE);
+    return recorded instanceof Number n ? n.doubleValue() : r.parentReferenceAccuracy();
+  }
+
+  /**
+   * Null if the candidate may be promoted, else the reason it may not: its holdout top-1 must beat
+   * the parent's by {@code margin}, and its reference top-1 must not be more than {@code maxDrop}
+   * below {@code baseline} (the lineage's first version's).
+   */
+  static String decide(FineTuner.Result r, double baseline, double margin, double maxDrop) {
     // Accuracies are ratios of whole images; compare with a tolerance so that a drop of exactly the
     // limit (10 of 1000 images at 1 point) counts as within it.
     double gain = r.candidateHoldoutAccuracy() - r.parentHoldoutAccuracy();
-    if (gain < settings.promotionMargin() - ROUNDING) {
+    if (gain < margin - ROUNDING) {
       return String.format(Locale.ROOT, "holdout top-1 %.2f%% -> %.2f%% is not %.2f points better",
-          100 * r.parentHoldoutAccuracy(), 100 * r.candidateHoldoutAccuracy(), 100 * settings.promotionMargin());
+          100 * r.parentHoldoutAccuracy(), 100 * r.candidateHoldoutAccuracy(), 100 * margin);
     }
-    if (r.referenceExamples() > 0
-        && r.parentReferenceAccuracy() - r.candidateReferenceAccuracy() > settings.maxReferenceDrop() + ROUNDING) {
-      return String.format(Locale.ROOT, "reference top-1 fell %.2f%% -> %.2f%% (more than %.2f points)",
-          100 * r.parentReferenceAccuracy(), 100 * r.candidateReferenceAccuracy(),
-          100 * settings.maxReferenceDrop());
+    if (r.referenceExamples() > 0 && baseline - r.candidateReferenceAccuracy() > maxDrop + ROUNDING) {
+      String fell = String.format(Locale.ROOT, "reference top-1 fell %.2f%% -> %.2f%%",
+          100 * r.parentReferenceAccuracy(), 100 * r.candidateReferenceAccuracy());
+      return Math.abs(baseline - r.parentReferenceAccuracy()) < ROUNDING
+          ? String.format(Locale.ROOT, "%s (more than %.2f points)", fell, 100 * maxDrop)
+          : String.format(Locale.ROOT, "%s, more than %.2f points below the lineage's first version (%.2f%%)",
+              fell, 100 * maxDrop, 100 * baseline);
     }
     return null;
   }
 
   private String promote(
-      ModelDescriptor parent, ResNetSpec spec, FineTuner.Result r, int trainImages, int holdoutImages, Replay replay) {
+      ModelDescriptor parent, ResNetSpec spec, FineTuner.Result r, double baseline, int trainImages, int holdoutImages,
+      Replay replay) {
     ModelStore store = settings.store();
     String version = store.nextVersion(parent.name());
     Path staging = store.staging(parent.name());
@@ -366,6 +399,7 @@ public final class FineTuneJob {
       if (r.referenceExamples() > 0) {
         metrics.put("referenceTop1", r.candidateReferenceAccuracy());
         metrics.put("parentReferenceTop1", r.parentReferenceAccuracy());
+        metrics.put(BASELINE_REFERENCE, baseline);
       }
       metrics.put("trainSeconds", r.trainSeconds());
       ModelDescriptor d = parent.derive(version, parent.version(), training, metrics)
@@ -387,10 +421,24 @@ public final class FineTuneJob {
     }
   }
 
-  /** Decodes every image of one split as model input; an image that no longer decodes is skipped. */
-  private static List<FineTuner.Example> examples(FeedbackDataset dataset, Split split, FeedbackImages images) {
+  /**
+   * At most {@code max} of {@code entries}, chosen at random but reproducibly: the choice depends on
+   * the seed and on how many entries there are, so each round on a grown dataset trains on another
+   * sample, and over rounds on all of it.
+   */
+  static List<Entry> sample(List<Entry> entries, int max, long seed) {
+    if (entries.size() <= max) {
+      return entries;
+    }
+    List<Entry> shuffled = new ArrayList<>(entries);
+    Collections.shuffle(shuffled, new Random(seed * 1_000_003L + entries.size()));
+    return List.copyOf(shuffled.subList(0, max));
+  }
+
+  /** Decodes the images as model input; an image that no longer decodes is skipped. */
+  private static List<FineTuner.Example> examples(List<Entry> entries, FeedbackImages images, FeedbackDataset dataset) {
     List<FineTuner.Example> out = new ArrayList<>();
-    for (Entry e : dataset.entries(split)) {
+    for (Entry e : entries) {
       try {
         out.add(new FineTuner.Example(e.hash(), images.labelIndex(e.label()), images.pixels(dataset.read(e))));
       } catch (FeedbackException skipped) {

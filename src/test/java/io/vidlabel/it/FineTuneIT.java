@@ -146,6 +146,9 @@ class FineTuneIT {
     ModelDescriptor promoted = ModelDescriptor.read(store().directory(MODEL, "2"));
     assertThat(promoted.parent()).isEqualTo("1");
     assertThat(promoted.metrics()).containsKeys("holdoutTop1", "parentHoldoutTop1", "referenceTop1");
+    assertThat(promoted.metrics().get("baselineReferenceTop1"))
+        .as("version 1 is the lineage's first: its reference top-1 is the baseline every descendant is held to")
+        .isEqualTo(promoted.metrics().get("parentReferenceTop1"));
     assertThat(promoted.training()).containsEntry("feedbackTrainImages", outcome.trainImages());
 
     // and version 1's cached prefix outputs are gone: no round will start from it
