@@ -23,6 +23,8 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -77,12 +79,12 @@ public class DemoCommand implements Callable<Integer> {
    * first controller activation, and a Kafka Streams state directory under the temp directory.
    * Held here so that the levels set on them stay set.
    */
-  private static final List<java.util.logging.Logger> QUIETED = List.of(
-      java.util.logging.Logger.getLogger("org.apache.kafka.controller.QuorumController"),
-      java.util.logging.Logger.getLogger("org.apache.kafka.streams.processor.internals.StateDirectory"));
+  private static final List<Logger> QUIETED = List.of(
+      Logger.getLogger("org.apache.kafka.controller.QuorumController"),
+      Logger.getLogger("org.apache.kafka.streams.processor.internals.StateDirectory"));
 
   private static void quietExpectedWarnings() {
-    QUIETED.forEach(logger -> logger.setLevel(java.util.logging.Level.SEVERE));
+    QUIETED.forEach(logger -> logger.setLevel(Level.SEVERE));
   }
 
   @Override

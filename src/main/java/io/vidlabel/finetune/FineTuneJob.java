@@ -251,7 +251,7 @@ public final class FineTuneJob {
   /** The exception's message and its causes', on one line. */
   private static String reason(Throwable e) {
     StringBuilder out = new StringBuilder();
-    for (Throwable t = e; t != null && out.length() < 500; t = t.getCause() == t ? null : t.getCause()) {
+    for (Throwable t = e; t != null && out.length() < 500; t = t.getCause()) {
       String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
       if (out.indexOf(message) < 0) {
         out.append(out.length() == 0 ? "" : ": ").append(message);

@@ -237,12 +237,7 @@ class FineTuneIT {
         HttpResponse.BodyHandlers.ofString());
     assertThat(anonymous.statusCode()).isEqualTo(401);
 
-    HttpResponse<String> admin = http.send(
-        HttpRequest.newBuilder(rollback)
-            .header("Authorization", "Bearer " + FineTuneKafkaResource.ADMIN_TOKEN)
-            .POST(HttpRequest.BodyPublishers.noBody())
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> admin = adminPost(rollback);
     assertThat(admin.statusCode()).as(admin.body()).isEqualTo(202);
     await().atMost(Duration.ofMinutes(1)).until(() -> status().version().equals("1"));
 
@@ -322,6 +317,7 @@ class FineTuneIT {
     }
   }
 
+  /** POST with the admin token and no body. */
   private static HttpResponse<String> adminPost(URI uri) {
     try {
       return HttpClient.newHttpClient().send(
