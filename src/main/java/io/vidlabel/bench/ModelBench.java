@@ -5,10 +5,11 @@ import io.vidlabel.inference.LoadedModel;
 import io.vidlabel.inference.ModelBatchHandler;
 import io.vidlabel.inference.Precision;
 import io.vidlabel.model.ModelDescriptor;
-import io.vidlabel.training.FashionMnist.Dataset;
+import io.vidlabel.training.ImageSet;
 import io.vidlabel.training.FashionMnist.Split;
 import io.vidlabel.training.FashionMnist;
 import io.vidlabel.training.ModelExporter;
+import io.vidlabel.training.Normalisation;
 import io.vidlabel.training.TensorFlowRuntime;
 import io.vidlabel.training.TrainConfig;
 import io.vidlabel.training.Trainer;
@@ -80,7 +81,7 @@ public final class ModelBench {
   private static final float LEARNING_RATE = 0.01f;
 
   private static final long SEED = 1L;
-  /** Dataset labels are bytes. */
+  /** Labels of the synthetic images stay well inside {@link ImageSet#MAX_CLASSES}. */
   private static final int MAX_SYNTHETIC_CLASSES = 128;
 
   /** What is measured. */
@@ -135,7 +136,7 @@ public final class ModelBench {
    *     weights of {@code spec} into a scratch directory
    * @param workload batches, steps and repetitions
    */
-  public record Network(String name, ResNetSpec spec, Dataset trainingImages, Path servedModel, Workload workload) {}
+  public record Network(String name, ResNetSpec spec, ImageSet trainingImages, Path servedModel, Workload workload) {}
 
   /**
    * One phase of one network: the project's path against a bare session.
@@ -175,7 +176,7 @@ public final class ModelBench {
    * train} feeds them, served from {@code modelDir}.
    */
   public static Network defaultModel(Path modelDir, Path fashionMnist, Workload workload) throws IOException {
-    Dataset images = FashionMnist.load(fashionMnist, Split.TRAIN, workload.trainingImagesPerRepetition());
+    ImageSet images = FashionMnist.load(fashionMnist, Split.TRAIN, workload.trainingImagesPerRepetition());
     return new Network("default model", DEFAULT_SPEC, images, modelDir, workload);
   }
 
@@ -186,13 +187,13 @@ public final class ModelBench {
    */
   public static Network resnet50(Workload workload) {
     ResNetSpec spec = ResNetSpec.imagenet(50);
-    Dataset images = randomImages(
+    ImageSet images = randomImages(
         spec.inputHeight(), spec.inputWidth(), workload.trainingImagesPerRepetition(), spec.classes());
     return new Network("ResNet-50", spec, images, null, workload);
   }
 
   /** Random grey images with labels spread over the first classes (at most 128). */
-  public static Dataset randomImages(int rows, int cols, int count, int classes) {
+  public static ImageSet randomImages(int rows, int cols, int count, int classes) {
     Random random = new Random(SEED);
     byte[] pixels = new byte[count * rows * cols];
     random.nextBytes(pixels);
@@ -200,7 +201,11 @@ public final class ModelBench {
     for (int i = 0; i < count; i++) {
       labels[i] = (byte) random.nextInt(Math.min(classes, MAX_SYNTHETIC_CLASSES));
     }
-    return new Dataset(pixels, labels, count, rows, cols);
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < Math.min(classes, MAX_SYNTHETIC_CLASSES); c++) {
+      names.add("class-" + c);
+    }
+    return ImageSet.gray(pixels, labels, count, rows, cols, names);
   }
 
   /** Measures training, then inference, of every network in turn. */
@@ -361,7 +366,8 @@ public final class ModelBench {
     Path model = dir.resolve("model");
     List<String> labels = IntStream.range(0, spec.classes()).mapToObj(i -> "class " + i).toList();
     ModelExporter.export(spec, prefix, model, ResNetSpec.stageName(spec.stages() - 1),
-        new ModelExporter.Descriptor("random-" + spec.depth(), "1", labels, 0.5f, 0.25f,
+        new ModelExporter.Descriptor("random-" + spec.depth(), "1", labels,
+            new Normalisation(new float[] {0.5f}, new float[] {0.25f}),
             Map.of("weights", "random, seed " + SEED), Map.of(), null));
     return model;
   }

@@ -3,7 +3,7 @@ package io.vidlabel.cli;
 import io.vidlabel.ingest.FashionSampleVideo.Item;
 import io.vidlabel.ingest.FashionSampleVideo.Sidecar;
 import io.vidlabel.ingest.FashionSampleVideo;
-import io.vidlabel.training.FashionMnist.Dataset;
+import io.vidlabel.training.ImageSet;
 import io.vidlabel.training.FashionMnist.Split;
 import io.vidlabel.training.FashionMnist;
 import java.io.IOException;
@@ -32,7 +32,7 @@ public class FashionSampleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Dataset test;
+    ImageSet test;
     try {
       test = FashionMnist.load(data, Split.TEST, 0);
     } catch (IOException e) {

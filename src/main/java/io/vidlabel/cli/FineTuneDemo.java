@@ -12,7 +12,7 @@ import io.vidlabel.kafka.KafkaClients;
 import io.vidlabel.lifecycle.ModelFollower;
 import io.vidlabel.model.ModelStore;
 import io.vidlabel.service.ClassifierService;
-import io.vidlabel.training.FashionMnist.Dataset;
+import io.vidlabel.training.ImageSet;
 import io.vidlabel.training.FashionMnist;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ final class FineTuneDemo {
 
   /** Labelled washed-out frames to video.feedback, as a labelling tool would send them. */
   void sendFeedback() throws IOException {
-    Dataset test = test();
+    ImageSet test = test();
     try (FeedbackSender sender =
         new FeedbackSender(KafkaClients.producer(config, servers), config.topics().feedback())) {
       for (int i = FEEDBACK_FROM; i < FEEDBACK_FROM + FEEDBACK_IMAGES; i++) {
@@ -103,7 +103,7 @@ final class FineTuneDemo {
   }
 
   /** Fashion-MNIST's test images; the loader's error names the Debian package if they are missing. */
-  private Dataset test() throws IOException {
+  private ImageSet test() throws IOException {
     return FashionMnist.load(Path.of(config.finetune().fashionMnistDir()), FashionMnist.Split.TEST, 0);
   }
 }

@@ -272,8 +272,8 @@ public interface VidlabelConfig {
     @WithDefault("0.01")
     double promotionMargin();
 
-    /** In-domain examples mixed in and checked: none or fashion-mnist:N (for models trained on it). */
-    @WithDefault("fashion-mnist:4000")
+    /** In-domain examples mixed in and checked: training-data:N (N of the images the served model was trained on, as its model.json records), fashion-mnist:N, folder:PATH:N (a folder with a directory of images per label) or none. */
+    @WithDefault("training-data:4000")
     String replay();
 
     /** Largest tolerated top-1 drop on the replay reference images (0.01 = one point). */

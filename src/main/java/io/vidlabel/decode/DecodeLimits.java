@@ -65,6 +65,14 @@ public record DecodeLimits(
     }
   }
 
+  /** Demuxers of still images (JPEG, PNG): what feedback and training images may be. */
+  public static final Set<String> STILL_IMAGE_FORMATS = Set.of("jpeg_pipe", "png_pipe", "image2");
+
+  /** These limits for one JPEG or PNG of at most {@code maxBytes}: no other format, one frame. */
+  public DecodeLimits forStillImages(long maxBytes) {
+    return withAllowedFormats(STILL_IMAGE_FORMATS).withMaxFrames(1).withMaxInputBytes(maxBytes);
+  }
+
   /** 32 MiB, 4096x4096, 4096*2304 pixels, 2000 frames, 120 s, 30 s, {@link #DEFAULT_FORMATS}. */
   public static DecodeLimits defaults() {
     return new DecodeLimits(

@@ -2,6 +2,7 @@ package io.vidlabel.feedback;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vidlabel.util.ContentHash;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -90,7 +91,7 @@ public final class FeedbackDataset {
 
   /** True if an image with this hash belongs to the holdout split. */
   public boolean isHoldout(String hash) {
-    return Long.parseLong(hash.substring(0, 8), 16) % 100 < holdoutPercent;
+    return ContentHash.inPercent(hash, holdoutPercent);
   }
 
   /**

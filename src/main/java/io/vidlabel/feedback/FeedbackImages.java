@@ -9,7 +9,6 @@ import io.vidlabel.decode.VideoDecoder;
 import io.vidlabel.inference.FrameTranslator;
 import io.vidlabel.model.ModelDescriptor;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Checks feedback against a model and turns its image into the model's input exactly as the
@@ -18,9 +17,6 @@ import java.util.Set;
  * the network like a frame of the stream it was labelled from.
  */
 public final class FeedbackImages {
-
-  /** Demuxers for still images; videos are not feedback. */
-  private static final Set<String> IMAGE_FORMATS = Set.of("jpeg_pipe", "png_pipe", "image2");
 
   private final ModelDescriptor model;
   private final FrameTranslator translator;
@@ -36,8 +32,7 @@ public final class FeedbackImages {
   public FeedbackImages(ModelDescriptor model, DecodeLimits limits, long maxImageBytes) {
     this.model = model;
     this.translator = new FrameTranslator(model);
-    this.decoder = new VideoDecoder(
-        limits.withAllowedFormats(IMAGE_FORMATS).withMaxFrames(1).withMaxInputBytes(maxImageBytes));
+    this.decoder = new VideoDecoder(limits.forStillImages(maxImageBytes));
     this.size = new FrameSize(model.inputWidth(), model.inputHeight());
     this.maxImageBytes = maxImageBytes;
   }

@@ -303,7 +303,7 @@ public final class FineTuneJob {
     if (settings.mirror()) {
       learn.addAll(FineTuner.mirrored(train, parent.inputWidth(), parent.inputHeight()));
     }
-    Replay replay = Replay.parse(settings.replay(), parent, settings.fashionMnistDir());
+    Replay replay = Replay.parse(settings.replay(), parent, settings.fashionMnistDir(), progress);
 
     Path work = workDir();
     try {
@@ -384,6 +384,7 @@ public final class FineTuneJob {
       ModelExporter.writeSavedModel(spec, r.checkpoint(), staging, ResNetSpec.stageName(spec.stages() - 1));
       Map<String, Object> training = new LinkedHashMap<>();
       training.put("method", "finetune");
+      training.putAll(Replay.lineageData(parent));
       training.put("cut", r.cut());
       training.put("trainableParameters", r.trainableParameters());
       training.put("feedbackTrainImages", trainImages);

@@ -17,7 +17,7 @@ import io.vidlabel.kafka.EmbeddedKafka;
 import io.vidlabel.kafka.KafkaClients;
 import io.vidlabel.model.ModelDescriptor;
 import io.vidlabel.model.ModelStore;
-import io.vidlabel.training.FashionMnist.Dataset;
+import io.vidlabel.training.ImageSet;
 import io.vidlabel.training.FashionMnist;
 import io.vidlabel.util.Directories;
 import java.awt.image.BufferedImage;
@@ -117,7 +117,7 @@ public final class FineTuneScenario {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(8 * 1024 * 1024)) {
       Path parentDir = base.store().directory(base.modelName(), base.fallbackVersion());
       ModelDescriptor parent = ModelDescriptor.read(parentDir);
-      Dataset test = FashionMnist.load(fashionMnistDir, FashionMnist.Split.TEST, 0);
+      ImageSet test = FashionMnist.load(fashionMnistDir, FashionMnist.Split.TEST, 0);
       progress.printf("scenario: rendering %s test images as H.264 and decoding them ...%n", look.label());
       List<VideoFrame> pool = decode(render(work.resolve("feedback.ts"), test, 0, largest, look), FrameSize.NATIVE);
       FrameSize modelSize = new FrameSize(parent.inputWidth(), parent.inputHeight());
@@ -146,7 +146,7 @@ public final class FineTuneScenario {
       List<Integer> blocks = new ArrayList<>(List.of(base.training().trainBlocks()));
       timedBlocks.stream().filter(k -> !blocks.contains(k)).forEach(blocks::add);
       List<FineTuner.Example> train = timingExamples(parent, pool, test, largest);
-      List<FineTuner.Example> rehearsal = Replay.parse(base.replay(), parent, base.fashionMnistDir()).train();
+      List<FineTuner.Example> rehearsal = Replay.parse(base.replay(), parent, base.fashionMnistDir(), null).train();
       for (int k : blocks) {
         progress.printf("scenario: timing epochs of both paths, last %d blocks trained ...%n", k);
         FineTuner.Settings t = base.training();
@@ -165,7 +165,7 @@ public final class FineTuneScenario {
   }
 
   private Row round(
-      int n, List<VideoFrame> pool, Dataset test, Path parentDir, List<VideoFrame> shifted,
+      int n, List<VideoFrame> pool, ImageSet test, Path parentDir, List<VideoFrame> shifted,
       List<VideoFrame> normal, int[] truth, double shiftedBefore, double normalBefore, String servers,
       Path dir, PrintStream progress) throws Exception {
     progress.printf("scenario: --- %d feedback frames ---%n", n);
@@ -204,7 +204,7 @@ public final class FineTuneScenario {
   }
 
   /** What an epoch of the largest N trains on: its feedback frames (and their mirror images) and the replay. */
-  private List<FineTuner.Example> timingExamples(ModelDescriptor parent, List<VideoFrame> pool, Dataset test, int n) {
+  private List<FineTuner.Example> timingExamples(ModelDescriptor parent, List<VideoFrame> pool, ImageSet test, int n) {
     FeedbackImages images = new FeedbackImages(parent, DecodeLimits.defaults(), base.maxImageBytes());
     List<FineTuner.Example> train = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -220,7 +220,7 @@ public final class FineTuneScenario {
     return train;
   }
 
-  private static Path render(Path file, Dataset data, int from, int to, Look look) throws IOException {
+  private static Path render(Path file, ImageSet data, int from, int to, Look look) throws IOException {
     ShiftedVideo.write(file, data, from, to, look, SCALE);
     return file;
   }
@@ -236,7 +236,7 @@ public final class FineTuneScenario {
   }
 
   /** Images as gray RGB frames, exactly the pixels the model was trained on. */
-  private static List<VideoFrame> grayFrames(Dataset data, int from, int to) {
+  private static List<VideoFrame> grayFrames(ImageSet data, int from, int to) {
     List<VideoFrame> out = new ArrayList<>(to - from);
     for (int i = from; i < to; i++) {
       byte[] rgb = new byte[data.rows() * data.cols() * 3];

@@ -1,6 +1,6 @@
 package io.vidlabel.finetune;
 
-import io.vidlabel.training.FashionMnist.Dataset;
+import io.vidlabel.training.ImageSet;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -57,7 +57,7 @@ public final class ShiftedVideo {
    * Writes images {@code from .. to-1} of {@code data} as MPEG-TS at 25 frames per second, one
    * frame per image, each image {@code scale} times its size.
    */
-  public static void write(Path out, Dataset data, int from, int to, Look look, int scale)
+  public static void write(Path out, ImageSet data, int from, int to, Look look, int scale)
       throws FrameRecorder.Exception {
     write(out, data, IntStream.range(from, to).toArray(), look, scale, 1);
   }
@@ -66,7 +66,7 @@ public final class ShiftedVideo {
    * Writes the images at {@code indices}, each shown for {@code framesPerImage} frames (a key
    * frame where each image starts) at 25 frames per second, {@code scale} times their size.
    */
-  public static void write(Path out, Dataset data, int[] indices, Look look, int scale, int framesPerImage)
+  public static void write(Path out, ImageSet data, int[] indices, Look look, int scale, int framesPerImage)
       throws FrameRecorder.Exception {
     int width = data.cols() * scale;
     int height = data.rows() * scale;
@@ -97,7 +97,7 @@ public final class ShiftedVideo {
   }
 
   /** Image {@code index} of {@code data} as a grayscale PNG with the look, {@code scale} times its size. */
-  public static byte[] png(Dataset data, int index, Look look, int scale) {
+  public static byte[] png(ImageSet data, int index, Look look, int scale) {
     BufferedImage image = new BufferedImage(data.cols() * scale, data.rows() * scale, BufferedImage.TYPE_BYTE_GRAY);
     for (int y = 0; y < image.getHeight(); y++) {
       for (int x = 0; x < image.getWidth(); x++) {

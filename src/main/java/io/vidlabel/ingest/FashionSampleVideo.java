@@ -3,7 +3,7 @@ package io.vidlabel.ingest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vidlabel.training.FashionMnist;
-import io.vidlabel.training.FashionMnist.Dataset;
+import io.vidlabel.training.ImageSet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -118,7 +118,7 @@ public final class FashionSampleVideo {
    *
    * @throws IllegalArgumentException if a class has no image in {@code test}
    */
-  public static List<Item> firstOfEachClass(Dataset test) {
+  public static List<Item> firstOfEachClass(ImageSet test) {
     List<Item> items = new ArrayList<>(FashionMnist.LABELS.size());
     for (int label = 0; label < FashionMnist.LABELS.size(); label++) {
       int index = 0;
@@ -138,7 +138,7 @@ public final class FashionSampleVideo {
    * Renders the first test image of each class of {@code test} into {@code dir}: {@value
    * #VIDEO_FILE} and its sidecar {@value #SIDECAR_FILE}.
    */
-  public static Sidecar write(Dataset test, Path dir) throws IOException {
+  public static Sidecar write(ImageSet test, Path dir) throws IOException {
     List<Item> items = firstOfEachClass(test);
     int width = test.cols() * SCALE;
     int height = test.rows() * SCALE;
@@ -200,7 +200,7 @@ public final class FashionSampleVideo {
   }
 
   /** Item {@code index} upscaled by pixel replication into the grey frame. */
-  private static void paint(Frame frame, Dataset test, int index) {
+  private static void paint(Frame frame, ImageSet test, int index) {
     ByteBuffer pixels = (ByteBuffer) frame.image[0];
     int stride = frame.imageStride;
     for (int y = 0; y < frame.imageHeight; y++) {

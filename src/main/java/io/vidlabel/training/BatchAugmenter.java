@@ -1,6 +1,5 @@
 package io.vidlabel.training;
 
-import io.vidlabel.training.FashionMnist.Dataset;
 import java.util.Random;
 
 /**
@@ -15,25 +14,32 @@ public final class BatchAugmenter {
   private final int pad;
   private final boolean flip;
   private final float erasing;
-  private final float mean;
-  private final float std;
+  private final Normalisation normalisation;
 
   /**
    * @param pad crop padding in pixels; 0 turns cropping off
    * @param flip mirror half of the images left to right
    * @param erasing probability of erasing one random rectangle per image; 0 turns it off
-   * @param mean subtracted from pixels scaled to [0, 1]
-   * @param std divides after subtracting the mean
+   * @param normalisation per-channel mean and std of pixels scaled to [0, 1]
    */
-  public BatchAugmenter(int pad, boolean flip, float erasing, float mean, float std) {
+  public BatchAugmenter(int pad, boolean flip, float erasing, Normalisation normalisation) {
     this.pad = pad;
     this.flip = flip;
     this.erasing = erasing;
-    this.mean = mean;
-    this.std = std;
+    this.normalisation = normalisation;
+  }
+
+  /** One mean and std for every channel. */
+  public BatchAugmenter(int pad, boolean flip, float erasing, float mean, float std) {
+    this(pad, flip, erasing, new Normalisation(new float[] {mean}, new float[] {std}));
   }
 
   /** Normalisation only, for evaluation. */
+  public static BatchAugmenter plain(Normalisation normalisation) {
+    return new BatchAugmenter(0, false, 0f, normalisation);
+  }
+
+  /** Normalisation only, one mean and std for every channel. */
   public static BatchAugmenter plain(float mean, float std) {
     return new BatchAugmenter(0, false, 0f, mean, std);
   }
@@ -41,11 +47,12 @@ public final class BatchAugmenter {
   /**
    * Fills {@code images} (NHWC) and {@code oneHot} for the images {@code order[from .. from+n)}.
    *
-   * @param channels input channels of the network; each pixel's value is written into all of them
+   * @param channels input channels of the network: the set's own (RGB into three), or any number
+   *     for a gray set (its value written into each)
    * @param random drives every augmentation decision; seed it for reproducible batches
    */
   public void fill(
-      Dataset data,
+      ImageSet data,
       int[] order,
       int from,
       int n,
@@ -54,11 +61,20 @@ public final class BatchAugmenter {
       float[] oneHot,
       int classes,
       Random random) {
+    if (data.channels() != 1 && data.channels() != channels) {
+      throw new IllegalArgumentException(
+          "images with " + data.channels() + " channels cannot feed a network with " + channels);
+    }
     int rows = data.rows();
     int cols = data.cols();
     int size = rows * cols * channels;
-    float scale = 1f / (255f * std);
-    float offset = -mean / std;
+    boolean gray = data.channels() == 1;
+    float[] scale = new float[channels];
+    float[] offset = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      scale[c] = 1f / (255f * normalisation.std(c));
+      offset[c] = -normalisation.mean(c) / normalisation.std(c);
+    }
     java.util.Arrays.fill(oneHot, 0, n * classes, 0f);
     for (int i = 0; i < n; i++) {
       int index = order[from + i];
@@ -70,11 +86,11 @@ public final class BatchAugmenter {
         int sy = y + dy;
         for (int x = 0; x < cols; x++) {
           int sx = (mirror ? cols - 1 - x : x) + dx;
-          int v = sy >= 0 && sy < rows && sx >= 0 && sx < cols ? data.pixel(index, sy, sx) : 0;
-          float value = v * scale + offset;
+          boolean inside = sy >= 0 && sy < rows && sx >= 0 && sx < cols;
           int at = base + (y * cols + x) * channels;
           for (int c = 0; c < channels; c++) {
-            images[at + c] = value;
+            int v = inside ? data.pixel(index, sy, sx, gray ? 0 : c) : 0;
+            images[at + c] = v * scale[c] + offset[c];
           }
         }
       }

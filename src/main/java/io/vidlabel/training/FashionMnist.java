@@ -57,24 +57,6 @@ public final class FashionMnist {
     }
   }
 
-  /**
-   * Images and labels of one split, as unsigned bytes.
-   *
-   * @param pixels {@code count * rows * cols} bytes, row-major, 0 = background
-   * @param labels {@code count} class indices
-   */
-  public record Dataset(byte[] pixels, byte[] labels, int count, int rows, int cols) {
-
-    public int label(int index) {
-      return labels[index];
-    }
-
-    /** Pixel of image {@code index} at (y, x) in [0, 255]. */
-    public int pixel(int index, int y, int x) {
-      return pixels[(index * rows + y) * cols + x] & 0xFF;
-    }
-  }
-
   private FashionMnist() {}
 
   /**
@@ -83,7 +65,7 @@ public final class FashionMnist {
    * @param limit at most this many images (the first ones); 0 or less for all
    * @throws IOException if a file is missing (the message names the Debian package) or malformed
    */
-  public static Dataset load(Path dir, Split split, int limit) throws IOException {
+  public static ImageSet load(Path dir, Split split, int limit) throws IOException {
     Path images = find(dir, split.prefix + "-images-idx3-ubyte");
     Path labels = find(dir, split.prefix + "-labels-idx1-ubyte");
     try (DataInputStream in = open(images)) {
@@ -98,7 +80,7 @@ public final class FashionMnist {
       byte[] pixels = new byte[count * rows * cols];
       in.readFully(pixels);
       byte[] labelBytes = readLabels(labels, count);
-      return new Dataset(pixels, labelBytes, count, rows, cols);
+      return ImageSet.gray(pixels, labelBytes, count, rows, cols, LABELS);
     }
   }
 

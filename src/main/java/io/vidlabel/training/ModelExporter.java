@@ -57,8 +57,7 @@ public final class ModelExporter {
    * @param name model name in the store
    * @param version model version
    * @param labels class names in output order
-   * @param mean per-channel mean of the pixels scaled to [0, 1]
-   * @param std per-channel std
+   * @param normalisation per-channel mean and std of the pixels scaled to [0, 1]
    * @param training free-form training facts (dataset, images, epochs, seed, command)
    * @param metrics free-form metrics (top1, perClass, ...)
    * @param parent version this model was fine-tuned from, or null
@@ -67,8 +66,7 @@ public final class ModelExporter {
       String name,
       String version,
       List<String> labels,
-      float mean,
-      float std,
+      Normalisation normalisation,
       Map<String, Object> training,
       Map<String, Object> metrics,
       String parent) {}
@@ -155,8 +153,6 @@ public final class ModelExporter {
   }
 
   private static ModelDescriptor descriptor(ResNetSpec spec, Descriptor d) {
-    List<Double> mean = List.of((double) d.mean(), (double) d.mean(), (double) d.mean());
-    List<Double> std = List.of((double) d.std(), (double) d.std(), (double) d.std());
     return new ModelDescriptor(
         d.name(),
         d.version(),
@@ -167,8 +163,8 @@ public final class ModelExporter {
         ModelDescriptor.LAYOUT_NHWC,
         ModelDescriptor.ORDER_RGB,
         1.0 / 255.0,
-        mean,
-        std,
+        d.normalisation().rgbMeans(),
+        d.normalisation().rgbStds(),
         d.labels(),
         SERVING_SIGNATURE,
         INPUT,

@@ -1,31 +1,35 @@
 package io.vidlabel.training;
 
-import io.vidlabel.training.FashionMnist.Dataset;
-
 /**
  * Builds the input the classifier service feeds an exported model: RGB, NHWC, pixels scaled to [0,
- * 1] and normalised per channel. Grayscale images become three equal channels, as a gray video
- * frame would.
+ * 1] and normalised per channel. Gray images become three equal channels, as a gray video frame
+ * would.
  */
 public final class ServingInput {
 
   private ServingInput() {}
 
   /** Images {@code from .. from+n} of {@code data} as [n, rows, cols, 3] floats. */
-  public static float[] rgbFromGray(Dataset data, int from, int n, float mean, float std) {
-    return rgbFromGray(data, from, n, mean, std, new float[n * data.rows() * data.cols() * 3]);
+  public static float[] rgb(ImageSet data, int from, int n, Normalisation normalisation) {
+    return rgb(data, from, n, normalisation, new float[n * data.rows() * data.cols() * 3]);
   }
 
-  /** As {@link #rgbFromGray(Dataset, int, int, float, float)}, into {@code out}. */
-  public static float[] rgbFromGray(Dataset data, int from, int n, float mean, float std, float[] out) {
+  /** As {@link #rgb(ImageSet, int, int, Normalisation)}, into {@code out}. */
+  public static float[] rgb(ImageSet data, int from, int n, Normalisation normalisation, float[] out) {
+    float[] scale = new float[3];
+    float[] offset = new float[3];
+    for (int c = 0; c < 3; c++) {
+      scale[c] = 1f / (255f * normalisation.std(c));
+      offset[c] = -normalisation.mean(c) / normalisation.std(c);
+    }
+    boolean gray = data.channels() == 1;
     int k = 0;
     for (int i = from; i < from + n; i++) {
       for (int y = 0; y < data.rows(); y++) {
         for (int x = 0; x < data.cols(); x++) {
-          float v = (data.pixel(i, y, x) / 255f - mean) / std;
-          out[k++] = v;
-          out[k++] = v;
-          out[k++] = v;
+          for (int c = 0; c < 3; c++) {
+            out[k++] = data.pixel(i, y, x, gray ? 0 : c) * scale[c] + offset[c];
+          }
         }
       }
     }

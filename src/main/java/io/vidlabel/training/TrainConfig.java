@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * choice for these small networks), random crop with 4 px padding and flips, 30 epochs.
  *
  * @param spec network to train
- * @param dataDir directory with the Fashion-MNIST IDX files
+ * @param dataDir directory with the Fashion-MNIST IDX files, read by {@link Trainer#train(java.io.PrintStream)}
  * @param outDir run directory: {@code checkpoints/} lives here
  * @param epochs passes over the training images
  * @param batchSize images per step; the last partial batch of an epoch is dropped
@@ -27,6 +27,7 @@ import java.nio.file.Path;
  * @param flip random horizontal flips
  * @param erasing random-erasing probability; 0 = off
  * @param checkpointEvery save a checkpoint every this many epochs (and always after the last)
+ * @param normalisation per-channel mean and std of the training images (Fashion-MNIST's by default)
  */
 public record TrainConfig(
     ResNetSpec spec,
@@ -46,7 +47,8 @@ public record TrainConfig(
     int cropPadding,
     boolean flip,
     float erasing,
-    int checkpointEvery) {
+    int checkpointEvery,
+    Normalisation normalisation) {
 
   /** Learning-rate schedule after warm-up. */
   public enum Schedule {
@@ -103,6 +105,7 @@ public record TrainConfig(
     private boolean flip = true;
     private float erasing;
     private int checkpointEvery = 1;
+    private Normalisation normalisation = Normalisation.FASHION_MNIST;
 
     private Builder(ResNetSpec spec, Path outDir) {
       this.spec = spec;
@@ -125,10 +128,12 @@ public record TrainConfig(
     public Builder flip(boolean v) { this.flip = v; return this; }
     public Builder erasing(float v) { this.erasing = v; return this; }
     public Builder checkpointEvery(int v) { this.checkpointEvery = v; return this; }
+    public Builder normalisation(Normalisation v) { this.normalisation = v; return this; }
 
     public TrainConfig build() {
       return new TrainConfig(spec, dataDir, outDir, epochs, batchSize, learningRate, momentum, nesterov,
-          weightDecay, schedule, warmupEpochs, seed, limit, resume, cropPadding, flip, erasing, checkpointEvery);
+          weightDecay, schedule, warmupEpochs, seed, limit, resume, cropPadding, flip, erasing, checkpointEvery,
+          normalisation);
     }
   }
 }

@@ -2,7 +2,6 @@ package io.vidlabel.training;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.vidlabel.training.FashionMnist.Dataset;
 import io.vidlabel.training.FashionMnist.Split;
 import io.vidlabel.training.resnet.ResNet;
 import io.vidlabel.training.resnet.ResNetBuilder.Mode;
@@ -30,7 +29,8 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Trains a ResNet on Fashion-MNIST with SGD + momentum on the TensorFlow graph API.
+ * Trains a ResNet on labelled images (Fashion-MNIST, or a folder of images per class) with SGD +
+ * momentum on the TensorFlow graph API.
  *
  * <p>One graph holds two towers that share variables: a training tower (batch statistics, moving
  * average updates, gradients) and an inference tower (moving statistics) for evaluation. A step
@@ -140,17 +140,21 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
-  /** Trains for the configured epochs (continuing a checkpoint if asked), saving checkpoints. */
+  /**
+   * Trains on the Fashion-MNIST training split in the configured directory for the configured
+   * epochs (continuing a checkpoint if asked), saving checkpoints.
+   */
   public TrainResult train(PrintStream progress) throws IOException {
-    return train(progress, null, 0);
+    return train(progress, FashionMnist.load(config.dataDir(), Split.TRAIN, config.limit()), null, 0);
   }
 
   /**
-   * As {@link #train(PrintStream)}, and every {@code monitorEvery} epochs (and after the last)
-   * reports top-1 of the inference tower on {@code monitor} (for example the test split).
+   * Trains on {@code data} for the configured epochs (continuing a checkpoint if asked), saving
+   * checkpoints, and every {@code monitorEvery} epochs (and after the last) reports top-1 of the
+   * inference tower on {@code monitor} (for example the test split; null for none).
    */
-  public TrainResult train(PrintStream progress, Dataset monitor, int monitorEvery) throws IOException {
-    Dataset data = FashionMnist.load(config.dataDir(), Split.TRAIN, config.limit());
+  public TrainResult train(PrintStream progress, ImageSet data, ImageSet monitor, int monitorEvery)
+      throws IOException {
     Path dir = config.outDir().resolve("checkpoints");
     Files.createDirectories(dir);
     Path prefix = dir.resolve(CHECKPOINT);
@@ -225,7 +229,7 @@ public final class Trainer implements AutoCloseable {
    * @throws IllegalArgumentException if the images are not the network's input size or the batch
    *     does not fit into the data
    */
-  public Steps steps(Dataset data, int batchSize) {
+  public Steps steps(ImageSet data, int batchSize) {
     return new Steps(data, batchSize);
   }
 
@@ -236,7 +240,7 @@ public final class Trainer implements AutoCloseable {
    * fetches the batch's loss and correct count. Not thread-safe; close it to free its tensors.
    */
   public final class Steps implements AutoCloseable {
-    private final Dataset data;
+    private final ImageSet data;
     private final int batch;
     private final float[] imageBuffer;
     private final float[] labelBuffer;
@@ -246,12 +250,9 @@ public final class Trainer implements AutoCloseable {
     private int[] order;
     private Random augmentation;
 
-    private Steps(Dataset data, int batch) {
+    private Steps(ImageSet data, int batch) {
       var spec = config.spec();
-      if (data.rows() != spec.inputHeight() || data.cols() != spec.inputWidth()) {
-        throw new IllegalArgumentException("images are " + data.cols() + "x" + data.rows() + " but "
-            + spec.architecture() + " takes " + spec.inputWidth() + "x" + spec.inputHeight());
-      }
+      checkFits(data);
       if (batch < 1 || batch > data.count()) {
         throw new IllegalArgumentException("batch " + batch + " does not fit " + data.count() + " images");
       }
@@ -260,7 +261,7 @@ public final class Trainer implements AutoCloseable {
       this.imageBuffer = new float[batch * spec.inputHeight() * spec.inputWidth() * spec.channels()];
       this.labelBuffer = new float[batch * spec.classes()];
       this.augmenter = new BatchAugmenter(
-          config.cropPadding(), config.flip(), config.erasing(), FashionMnist.MEAN, FashionMnist.STD);
+          config.cropPadding(), config.flip(), config.erasing(), config.normalisation());
       this.imageTensor =
           TFloat32.tensorOf(Shape.of(batch, spec.inputHeight(), spec.inputWidth(), spec.channels()));
       try {
@@ -324,9 +325,20 @@ public final class Trainer implements AutoCloseable {
     }
   }
 
+  /** Throws unless {@code data}'s images have the network's input size and channels. */
+  private void checkFits(ImageSet data) {
+    var spec = config.spec();
+    if (data.rows() != spec.inputHeight() || data.cols() != spec.inputWidth()
+        || (data.channels() != 1 && data.channels() != spec.channels())) {
+      throw new IllegalArgumentException("images are " + data.cols() + "x" + data.rows() + "x" + data.channels()
+          + " but " + spec.architecture() + " takes " + spec.inputWidth() + "x" + spec.inputHeight() + "x"
+          + spec.channels());
+    }
+  }
+
   /** Top-1, per-class accuracy and confusion matrix of the inference tower on {@code data}. */
-  public Evaluation evaluate(Dataset data) {
-    Evaluation evaluation = new Evaluation(FashionMnist.LABELS);
+  public Evaluation evaluate(ImageSet data) {
+    Evaluation evaluation = new Evaluation(data.classes());
     int[] truth = new int[data.count()];
     for (int i = 0; i < truth.length; i++) {
       truth[i] = data.label(i);
@@ -336,9 +348,10 @@ public final class Trainer implements AutoCloseable {
   }
 
   /** Softmax outputs of the inference tower, [count, classes] row-major. */
-  public float[] probabilities(Dataset data) {
+  public float[] probabilities(ImageSet data) {
+    checkFits(data);
     var spec = config.spec();
-    BatchAugmenter plain = BatchAugmenter.plain(FashionMnist.MEAN, FashionMnist.STD);
+    BatchAugmenter plain = BatchAugmenter.plain(config.normalisation());
     int pixels = spec.inputHeight() * spec.inputWidth() * spec.channels();
     float[] buffer = new float[EVAL_BATCH * pixels];
     float[] oneHot = new float[EVAL_BATCH * spec.classes()];

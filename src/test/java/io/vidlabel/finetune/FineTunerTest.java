@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 import io.vidlabel.inference.LoadedModel;
 import io.vidlabel.model.ModelChecksum;
 import io.vidlabel.model.ModelDescriptor;
-import io.vidlabel.training.FashionMnist.Dataset;
+import io.vidlabel.training.ImageSet;
 import io.vidlabel.training.FashionMnist.Split;
 import io.vidlabel.training.FashionMnist;
 import io.vidlabel.training.ModelExporter;
+import io.vidlabel.training.Normalisation;
 import io.vidlabel.training.MomentumSgd;
 import io.vidlabel.training.ServingInput;
 import io.vidlabel.training.TestData;
@@ -32,7 +33,7 @@ class FineTunerTest {
 
   @TempDir static Path work;
   static Path model;
-  static Dataset test;
+  static ImageSet test;
 
   @BeforeAll
   static void exportASmallTrainedModel() throws Exception {
@@ -42,7 +43,7 @@ class FineTunerTest {
     try (Trainer trainer = new Trainer(config)) {
       var result = trainer.train(System.err);
       ModelExporter.export(SPEC, result.checkpointPrefix(), model, "stage3",
-          new ModelExporter.Descriptor("tiny", "1", FashionMnist.LABELS, FashionMnist.MEAN, FashionMnist.STD,
+          new ModelExporter.Descriptor("tiny", "1", FashionMnist.LABELS, Normalisation.FASHION_MNIST,
               Map.of(), Map.of(), null));
     }
     test = FashionMnist.load(TestData.fashionMnist(), Split.TEST, 200);
@@ -51,7 +52,7 @@ class FineTunerTest {
   private static List<FineTuner.Example> examples(int from, int to, boolean inverted) {
     List<FineTuner.Example> out = new ArrayList<>();
     for (int i = from; i < to; i++) {
-      float[] pixels = ServingInput.rgbFromGray(test, i, 1, FashionMnist.MEAN, FashionMnist.STD);
+      float[] pixels = ServingInput.rgb(test, i, 1, Normalisation.FASHION_MNIST);
       if (inverted) {
         for (int k = 0; k < pixels.length; k++) {
           pixels[k] = ((1 - (pixels[k] * FashionMnist.STD + FashionMnist.MEAN)) - FashionMnist.MEAN) / FashionMnist.STD;

@@ -11,7 +11,7 @@ import io.vidlabel.decode.VideoFrame;
 import io.vidlabel.ingest.FashionSampleVideo.Item;
 import io.vidlabel.ingest.FashionSampleVideo.Sidecar;
 import io.vidlabel.training.FashionMnist;
-import io.vidlabel.training.FashionMnist.Dataset;
+import io.vidlabel.training.ImageSet;
 import io.vidlabel.training.FashionMnist.Split;
 import io.vidlabel.training.TestData;
 import java.nio.file.Files;
@@ -40,7 +40,7 @@ class FashionSampleVideoTest {
    */
   private static final double SAME_ITEM = 20;
 
-  private static Dataset test;
+  private static ImageSet test;
   private final VideoDecoder decoder = new VideoDecoder(DecodeLimits.defaults());
 
   @BeforeAll

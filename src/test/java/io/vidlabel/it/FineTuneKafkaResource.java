@@ -37,7 +37,7 @@ public class FineTuneKafkaResource implements QuarkusTestResourceLifecycleManage
       config.put("vidlabel.finetune.dataset", work.resolve("dataset").toString());
       config.put("vidlabel.finetune.cache", work.resolve("cache").toString());
       config.put("vidlabel.finetune.epochs", "6");
-      config.put("vidlabel.finetune.replay", "fashion-mnist:1000");
+      config.put("vidlabel.finetune.replay", "training-data:1000");
       config.put("vidlabel.finetune.max-reference-drop", "0.03");
       config.put("vidlabel.admin.token", ADMIN_TOKEN);
       return config;

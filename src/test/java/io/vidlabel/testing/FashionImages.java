@@ -3,6 +3,7 @@ package io.vidlabel.testing;
 import io.vidlabel.finetune.ShiftedVideo.Look;
 import io.vidlabel.finetune.ShiftedVideo;
 import io.vidlabel.training.FashionMnist;
+import io.vidlabel.training.ImageSet;
 import io.vidlabel.training.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,11 +11,11 @@ import java.io.UncheckedIOException;
 /** Fashion-MNIST test images as PNG files, optionally with another look. */
 public final class FashionImages {
 
-  private static FashionMnist.Dataset test;
+  private static ImageSet test;
 
   private FashionImages() {}
 
-  public static synchronized FashionMnist.Dataset test() {
+  public static synchronized ImageSet test() {
     if (test == null) {
       try {
         test = FashionMnist.load(TestData.fashionMnist(), FashionMnist.Split.TEST, 0);

@@ -3,20 +3,20 @@ package io.vidlabel.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.vidlabel.training.FashionMnist.Dataset;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class BatchAugmenterTest {
 
   /** Two 4x4 images: a ramp 0..15 (label 2) and all 255 (label 5). */
-  private static Dataset twoImages() {
+  private static ImageSet twoImages() {
     byte[] pixels = new byte[32];
     for (int i = 0; i < 16; i++) {
       pixels[i] = (byte) i;
       pixels[16 + i] = (byte) 255;
     }
-    return new Dataset(pixels, new byte[] {2, 5}, 2, 4, 4);
+    return ImageSet.gray(pixels, new byte[] {2, 5}, 2, 4, 4, FashionMnist.LABELS);
   }
 
   @Test
@@ -80,5 +80,33 @@ class BatchAugmenterTest {
         assertThat(rgb[3 * p + c]).as("pixel %d channel %d", p, c).isEqualTo(grey[p]);
       }
     }
+  }
+
+  @Test
+  void anRgbSetIsNormalisedPerChannelAndAMirrorKeepsEachPixelsChannelsTogether() {
+    // one 2x1 RGB image: left pixel (10, 20, 30), right pixel (200, 100, 0)
+    ImageSet rgb = new ImageSet(new byte[] {10, 20, 30, (byte) 200, 100, 0}, new byte[] {1}, 1, 1, 2, 3,
+        List.of("a", "b"));
+    Normalisation n = new Normalisation(new float[] {0.1f, 0.2f, 0.3f}, new float[] {0.5f, 0.25f, 0.125f});
+    float[] plain = new float[6];
+    BatchAugmenter.plain(n).fill(rgb, new int[] {0}, 0, 1, plain, 3, new float[2], 2, null);
+    float[] expected = new float[6];
+    int[] values = {10, 20, 30, 200, 100, 0};
+    for (int k = 0; k < 6; k++) {
+      expected[k] = (values[k] / 255f - n.mean(k % 3)) / n.std(k % 3);
+    }
+    assertThat(plain).containsExactly(expected, within(1e-5f));
+
+    float[] mirrored = null;
+    for (int seed = 0; seed < 20 && mirrored == null; seed++) {
+      float[] out = new float[6];
+      new BatchAugmenter(0, true, 0f, n).fill(rgb, new int[] {0}, 0, 1, out, 3, new float[2], 2, new Random(seed));
+      mirrored = out[0] != plain[0] ? out : null;
+    }
+    assertThat(mirrored).containsExactly(new float[] {expected[3], expected[4], expected[5], expected[0], expected[1],
+        expected[2]}, within(1e-5f));
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() ->
+        BatchAugmenter.plain(n).fill(rgb, new int[] {0}, 0, 1, new float[2], 1, new float[2], 2, null)))
+        .hasMessageContaining("3 channels cannot feed a network with 1");
   }
 }

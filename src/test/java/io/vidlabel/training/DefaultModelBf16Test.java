@@ -11,7 +11,6 @@ import io.vidlabel.inference.LoadedModel;
 import io.vidlabel.inference.ModelBatchHandler;
 import io.vidlabel.inference.Precision;
 import io.vidlabel.inference.Prediction;
-import io.vidlabel.training.FashionMnist.Dataset;
 import io.vidlabel.training.FashionMnist.Split;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +39,7 @@ class DefaultModelBf16Test {
 
   @BeforeAll
   static void classifyInBothPrecisions() throws Exception {
-    Dataset test = FashionMnist.load(TestData.fashionMnist(), Split.TEST, IMAGES);
+    ImageSet test = FashionMnist.load(TestData.fashionMnist(), Split.TEST, IMAGES);
     List<VideoFrame> frames = IntStream.range(0, test.count()).mapToObj(i -> DefaultModelTest.greyFrame(test, i)).toList();
     fp32 = classify(frames, Precision.FP32);
     bf16 = classify(frames, Precision.BF16);
@@ -86,7 +85,7 @@ class DefaultModelBf16Test {
   @Test
   void batchesBelowTheBf16MinimumRunOnTheFp32SessionAndTheRestInBf16() throws Exception {
     assumeTrue(Files.isReadable(CPU_INFO) && Files.readString(CPU_INFO).contains(" avx512f "), "no AVX-512");
-    Dataset test = FashionMnist.load(TestData.fashionMnist(), Split.TEST, Precision.BF16_MIN_BATCH);
+    ImageSet test = FashionMnist.load(TestData.fashionMnist(), Split.TEST, Precision.BF16_MIN_BATCH);
     List<VideoFrame> frames = IntStream.range(0, test.count()).mapToObj(i -> DefaultModelTest.greyFrame(test, i)).toList();
     List<VideoFrame> small = frames.subList(0, Precision.BF16_MIN_BATCH - 1);
     try (LoadedModel fp32Model = LoadedModel.load(MODEL, Precision.FP32);

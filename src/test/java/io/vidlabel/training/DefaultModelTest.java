@@ -8,7 +8,6 @@ import io.vidlabel.decode.VideoFrame;
 import io.vidlabel.inference.LoadedModel;
 import io.vidlabel.inference.Prediction;
 import io.vidlabel.model.ModelDescriptor;
-import io.vidlabel.training.FashionMnist.Dataset;
 import io.vidlabel.training.FashionMnist.Split;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +28,7 @@ class DefaultModelTest {
   void servingPathReproducesTheRecordedTestAccuracy() throws Exception {
     ModelDescriptor descriptor = ModelDescriptor.read(MODEL);
     double recorded = ((Number) descriptor.metrics().get("top1")).doubleValue();
-    Dataset test = FashionMnist.load(FashionMnist.DEFAULT_DIR, Split.TEST, 0);
+    ImageSet test = FashionMnist.load(FashionMnist.DEFAULT_DIR, Split.TEST, 0);
 
     int correct = 0;
     try (LoadedModel model = LoadedModel.load(MODEL);
@@ -53,7 +52,7 @@ class DefaultModelTest {
   }
 
   /** A grey test image as the decoder would hand it over: R = G = B. */
-  static VideoFrame greyFrame(Dataset test, int index) {
+  static VideoFrame greyFrame(ImageSet test, int index) {
     byte[] rgb = new byte[test.rows() * test.cols() * 3];
     for (int y = 0; y < test.rows(); y++) {
       for (int x = 0; x < test.cols(); x++) {

@@ -12,7 +12,6 @@ import ai.djl.repository.zoo.ZooModel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vidlabel.inference.LoadedModel;
 import io.vidlabel.model.ModelChecksum;
-import io.vidlabel.training.FashionMnist.Dataset;
 import io.vidlabel.training.FashionMnist.Split;
 import io.vidlabel.training.resnet.ResNetSpec.BlockType;
 import io.vidlabel.training.resnet.ResNetSpec;
@@ -37,18 +36,18 @@ class ExportRoundTripTest {
     TrainConfig config = TrainConfig.builder(spec, out.resolve("run"))
         .dataDir(data).limit(64).epochs(1).batchSize(32).learningRate(0.05f).seed(5).build();
     Path modelDir = out.resolve("model");
-    Dataset test = FashionMnist.load(data, Split.TEST, N);
+    ImageSet test = FashionMnist.load(data, Split.TEST, N);
     float[] towerProbabilities;
     try (Trainer trainer = new Trainer(config)) {
       var result = trainer.train(System.err);
       towerProbabilities = trainer.probabilities(test);
       ModelExporter.export(spec, result.checkpointPrefix(), modelDir, "stage3",
-          new ModelExporter.Descriptor("fashion-test", "1", FashionMnist.LABELS, FashionMnist.MEAN,
-              FashionMnist.STD, Map.of("dataset", "fashion-mnist"), Map.of(), null));
+          new ModelExporter.Descriptor("fashion-test", "1", FashionMnist.LABELS,
+              Normalisation.FASHION_MNIST, Map.of("dataset", "fashion-mnist"), Map.of(), null));
     }
 
     // The service's input: RGB frames, scaled and normalised per model.json.
-    float[] rgb = ServingInput.rgbFromGray(test, 0, N, FashionMnist.MEAN, FashionMnist.STD);
+    float[] rgb = ServingInput.rgb(test, 0, N, Normalisation.FASHION_MNIST);
     float[] viaTensorFlow;
     float[] features;
     try (SavedModelBundle bundle = SavedModelBundle.load(modelDir.toString(), "serve");

@@ -3,7 +3,6 @@ package io.vidlabel.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vidlabel.training.FashionMnist.Dataset;
 import io.vidlabel.training.FashionMnist.Split;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -29,7 +28,7 @@ class FashionMnistTest {
       0, 1, 2, 3, 4, 5, 6, 7, (byte) 200, 9, 10, (byte) 255});
     writeIdx(dir.resolve("t10k-labels-idx1-ubyte.gz"), 0x801, new int[] {3}, new byte[] {9, 0, 4});
 
-    Dataset d = FashionMnist.load(dir, Split.TEST, 2);
+    ImageSet d = FashionMnist.load(dir, Split.TEST, 2);
 
     assertThat(d.count()).isEqualTo(2);
     assertThat(d.rows()).isEqualTo(2);
@@ -40,7 +39,7 @@ class FashionMnistTest {
 
   @Test
   void readsTheInstalledTestSplit() throws IOException {
-    Dataset test = FashionMnist.load(TestData.fashionMnist(), Split.TEST, 0);
+    ImageSet test = FashionMnist.load(TestData.fashionMnist(), Split.TEST, 0);
     assertThat(test.count()).isEqualTo(10_000);
     assertThat(test.rows()).isEqualTo(28);
     assertThat(test.cols()).isEqualTo(28);

@@ -4,9 +4,11 @@ import io.vidlabel.inference.Precision;
 import io.vidlabel.model.ModelDescriptor;
 import io.vidlabel.model.ModelException;
 import io.vidlabel.training.Evaluation;
-import io.vidlabel.training.FashionMnist.Dataset;
+import io.vidlabel.training.ImageSet;
 import io.vidlabel.training.FashionMnist.Split;
 import io.vidlabel.training.FashionMnist;
+import io.vidlabel.training.ImageFolder;
+import io.vidlabel.training.Normalisation;
 import io.vidlabel.training.ServingInput;
 import io.vidlabel.training.TensorFlowRuntime;
 import io.vidlabel.training.Trainer;
@@ -27,19 +29,26 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code evaluate}: runs an exported model (SavedModel + model.json) on the Fashion-MNIST test
- * split exactly as the service would feed it: RGB, scaled and normalised as model.json says.
+ * split or on a folder of labelled images exactly as the service would feed it: RGB, scaled and
+ * normalised as model.json says.
  */
 @Command(
     name = "evaluate",
     mixinStandardHelpOptions = true,
-    description = "Evaluate an exported model on the Fashion-MNIST test split.")
+    description = "Evaluate an exported model on the Fashion-MNIST test split or on a folder of labelled images.")
 public class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (saved_model.pb, variables/, model.json).")
   Path model;
 
-  @Option(names = "--data", description = "Fashion-MNIST IDX directory (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--data", description = "Fashion-MNIST IDX directory, or a folder with one directory of images"
+      + " per label (default: ${DEFAULT-VALUE}).")
   Path data = FashionMnist.DEFAULT_DIR;
+
+  @Option(names = "--test-percent",
+      description = "Image folders: evaluate only the share held out by content hash, as train --test-percent does;"
+          + " 0 = every image (default: the model's own share if --data is the folder it was trained on, else 0).")
+  Integer testPercent;
 
   @Option(names = "--json", paramLabel = "FILE",
       description = "Write metrics and the confusion matrix as JSON to FILE; '-' prints JSON to stdout instead of the table.")
@@ -60,10 +69,10 @@ public class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ModelDescriptor descriptor;
-    Dataset test;
+    ImageSet test;
     try {
       descriptor = ModelDescriptor.read(model);
-      test = FashionMnist.load(data, Split.TEST, limit);
+      test = testImages(descriptor);
     } catch (IOException | ModelException e) {
       System.err.println(e.getMessage());
       return 2;
@@ -71,7 +80,7 @@ public class EvaluateCommand implements Callable<Integer> {
     int width = descriptor.inputWidth();
     int height = descriptor.inputHeight();
     if (width != test.cols() || height != test.rows()) {
-      System.err.printf("model expects %dx%d input, Fashion-MNIST is %dx%d%n", width, height, test.cols(), test.rows());
+      System.err.printf("model expects %dx%d input, the images are %dx%d%n", width, height, test.cols(), test.rows());
       return 2;
     }
     double scale = descriptor.scale();
@@ -79,9 +88,7 @@ public class EvaluateCommand implements Callable<Integer> {
       System.err.println("only models with scale 1/255 are supported here, not " + scale);
       return 2;
     }
-    // Fashion-MNIST is grey: the exporter repeats one mean and std for the three channels.
-    float mean = descriptor.mean().get(0).floatValue();
-    float std = descriptor.std().get(0).floatValue();
+    Normalisation normalisation = Normalisation.of(descriptor);
     List<String> labels = descriptor.labels();
     String signature = descriptor.signature();
     String input = descriptor.inputTensor();
@@ -97,7 +104,7 @@ public class EvaluateCommand implements Callable<Integer> {
       SessionFunction function = bundle.function(signature);
       for (int from = 0; from < test.count(); from += batchSize) {
         int n = Math.min(batchSize, test.count() - from);
-        float[] batch = ServingInput.rgbFromGray(test, from, n, mean, std,
+        float[] batch = ServingInput.rgb(test, from, n, normalisation,
             n == batchSize ? buffer : new float[n * width * height * 3]);
         for (int i = 0; i < n; i++) {
           truth[i] = test.label(from + i);
@@ -123,6 +130,37 @@ public class EvaluateCommand implements Callable<Integer> {
     }
     if (svg != null) {
       Files.writeString(svg, evaluation.confusionSvg());
+    }
+    return 0;
+  }
+
+  /** Fashion-MNIST's test split, or the folder's images (those held out, with a test share). */
+  private ImageSet testImages(ModelDescriptor descriptor) throws IOException {
+    if (!ImageFolder.looksLikeImageFolder(data)) {
+      return FashionMnist.load(data, Split.TEST, limit);
+    }
+    ImageFolder.Contents folder = ImageFolder.read(
+        data, descriptor.labels(), descriptor.inputWidth(), descriptor.inputHeight(), 0, System.err);
+    System.err.println(folder.summary());
+    int percent = testPercent != null ? testPercent : trainedTestPercent(descriptor);
+    List<ImageFolder.Image> images = percent > 0 ? folder.inPercent(percent) : folder.images();
+    if (limit > 0) {
+      images = images.subList(0, Math.min(limit, images.size()));
+    }
+    if (images.isEmpty()) {
+      throw new IOException("no test image in " + data + (percent > 0 ? " (held-out share " + percent + "%)" : ""));
+    }
+    System.err.printf("evaluating on %,d images%s%n", images.size(),
+        percent > 0 ? " (the " + percent + "% held out by hash)" : "");
+    return folder.toSet(images);
+  }
+
+  /** The test share {@code train} held out of this folder, or 0 if the model was trained on other data. */
+  private int trainedTestPercent(ModelDescriptor descriptor) {
+    Map<String, Object> training = descriptor.training();
+    if (training != null && training.get("testPercent") instanceof Number n
+        && data.toAbsolutePath().normalize().toString().equals(training.get("data"))) {
+      return n.intValue();
     }
     return 0;
   }

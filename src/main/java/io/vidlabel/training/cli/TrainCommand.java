@@ -4,7 +4,10 @@ import io.vidlabel.model.ModelStore;
 import io.vidlabel.training.Evaluation;
 import io.vidlabel.training.FashionMnist;
 import io.vidlabel.training.FashionMnist.Split;
+import io.vidlabel.training.ImageFolder;
+import io.vidlabel.training.ImageSet;
 import io.vidlabel.training.ModelExporter;
+import io.vidlabel.training.Normalisation;
 import io.vidlabel.training.TrainConfig;
 import io.vidlabel.training.TrainConfig.Schedule;
 import io.vidlabel.training.Trainer;
@@ -32,14 +35,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code train}: trains a small-image ResNet on Fashion-MNIST, evaluates it on the test split and
- * exports it as a model version ({@code <out>/model}: SavedModel + model.json).
+ * {@code train}: trains a small-image ResNet on Fashion-MNIST or on a folder of labelled images
+ * ({@link ImageFolder}), evaluates it on the test images and exports it as a model version ({@code
+ * <out>/model}: SavedModel + model.json) that the service serves and fine-tunes.
  */
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Train a ResNet on Fashion-MNIST and export it as a SavedModel with model.json.",
+      "Train a ResNet on Fashion-MNIST or on your own images (a folder with one directory per class)",
+      "and export it as a SavedModel with model.json.",
       "Writes <out>/checkpoints, <out>/model, <out>/metrics.json, <out>/confusion.svg."
     })
 public class TrainCommand implements Callable<Integer> {
@@ -52,8 +57,24 @@ public class TrainCommand implements Callable<Integer> {
 
   @Spec CommandSpec commandSpec;
 
-  @Option(names = "--data", description = "Fashion-MNIST IDX directory (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--data", description = "Fashion-MNIST IDX directory, or a folder with one directory of JPEG/PNG"
+      + " images per class, named after it (default: ${DEFAULT-VALUE}).")
   Path data = FashionMnist.DEFAULT_DIR;
+
+  @Option(names = "--test-data", paramLabel = "DIR",
+      description = "Image folder to evaluate on (its directories must name classes of --data); default: hold out"
+          + " --test-percent of --data.")
+  Path testData;
+
+  @Option(names = "--test-percent",
+      description = "Image folders: share of --data held out for evaluation, chosen by content hash, when there is"
+          + " no --test-data (default: ${DEFAULT-VALUE}).")
+  int testPercent = 10;
+
+  @Option(names = "--input-size", paramLabel = "WxH",
+      description = "Image folders: network input size, e.g. 32 or 64x48; images are scaled to it as the service"
+          + " scales frames (default: ${DEFAULT-VALUE}). Fashion-MNIST is 28x28.")
+  String inputSize = "32";
 
   @Option(names = "--out", required = true, description = "Run directory.")
   Path out;
@@ -150,30 +171,35 @@ public class TrainCommand implements Callable<Integer> {
         return 2;
       }
     }
+    long start = System.nanoTime();
+    TrainingImages images;
     ResNetSpec spec;
     try {
+      images = trainingImages();
       spec = ResNetSpec.smallImage(depth, width, block == Block.basic ? BlockType.BASIC : BlockType.BOTTLENECK)
           .withVersion(preactivation ? Version.V2 : Version.V1)
-          .withShortcut(zeroPadShortcut ? Shortcut.ZERO_PAD : Shortcut.PROJECTION);
-    } catch (IllegalArgumentException e) {
+          .withShortcut(zeroPadShortcut ? Shortcut.ZERO_PAD : Shortcut.PROJECTION)
+          .withInput(images.train().rows(), images.train().cols(), images.train().channels())
+          .withClasses(images.train().classes().size());
+    } catch (IOException | IllegalArgumentException e) {
       System.err.println(e.getMessage());
       return 2;
     }
     TrainConfig config = TrainConfig.builder(spec, out)
-        .dataDir(data).epochs(epochs).batchSize(batchSize).learningRate(lr).momentum(momentum)
+        .dataDir(data).normalisation(images.normalisation())
+        .epochs(epochs).batchSize(batchSize).learningRate(lr).momentum(momentum)
         .nesterov(nesterov).weightDecay(weightDecay).schedule(schedule).warmupEpochs(warmupEpochs)
         .seed(seed).limit(limit).resume(resume).cropPadding(cropPadding).flip(flip).erasing(erasing)
         .checkpointEvery(checkpointEvery).build();
     String featureName = features != null ? features : ResNetSpec.stageName(spec.stages() - 1);
-    long start = System.nanoTime();
     TrainResult result;
     Evaluation evaluation;
     try (Trainer trainer = new Trainer(config)) {
-      System.err.printf(Locale.ROOT, "training %s (%,d trainable parameters) on %s%n",
-          spec.architecture(), trainer.trainTower().trainableParameterCount(), data);
-      var test = FashionMnist.load(data, Split.TEST, evalLimit);
-      result = trainer.train(System.err, test, evalEvery);
-      evaluation = trainer.evaluate(test);
+      System.err.printf(Locale.ROOT, "training %s (%,d trainable parameters) on %,d images of %s, evaluating on %,d%n",
+          spec.architecture(), trainer.trainTower().trainableParameterCount(), images.train().count(), data,
+          images.test().count());
+      result = trainer.train(System.err, images.train(), images.test(), evalEvery);
+      evaluation = trainer.evaluate(images.test());
     } catch (IOException e) {
       System.err.println(e.getMessage());
       return 2;
@@ -201,7 +227,7 @@ public class TrainCommand implements Callable<Integer> {
 
     if (!noExport) {
       Map<String, Object> training = new LinkedHashMap<>();
-      training.put("dataset", "fashion-mnist");
+      training.putAll(images.facts());
       training.put("images", result.trainedImages());
       training.put("epochs", epochs);
       training.put("seed", seed);
@@ -211,11 +237,75 @@ public class TrainCommand implements Callable<Integer> {
       Path modelDir = out.resolve("model");
       replacePreviousExport(modelDir);
       ModelExporter.export(spec, result.checkpointPrefix(), modelDir, featureName,
-          new ModelExporter.Descriptor(name, version, FashionMnist.LABELS, FashionMnist.MEAN, FashionMnist.STD,
+          new ModelExporter.Descriptor(name, version, images.train().classes(), images.normalisation(),
               training, metrics, null));
       System.err.println("exported " + spec.architecture() + " to " + modelDir);
     }
     return 0;
+  }
+
+  /**
+   * The images a run trains and evaluates on.
+   *
+   * @param facts what model.json records about them under {@code training}
+   */
+  record TrainingImages(ImageSet train, ImageSet test, Normalisation normalisation, Map<String, Object> facts) {}
+
+  /** Fashion-MNIST's splits, or a folder of classes with a test folder or a held-out share. */
+  TrainingImages trainingImages() throws IOException {
+    Map<String, Object> facts = new LinkedHashMap<>();
+    if (!ImageFolder.looksLikeImageFolder(data)) {
+      ImageSet train = FashionMnist.load(data, Split.TRAIN, limit);
+      facts.put("dataset", "fashion-mnist");
+      return new TrainingImages(train, FashionMnist.load(data, Split.TEST, evalLimit), Normalisation.FASHION_MNIST,
+          facts);
+    }
+    int[] size = parseSize(inputSize);
+    ImageFolder.Contents folder = ImageFolder.read(data, size[0], size[1], System.err);
+    System.err.println(folder.summary());
+    List<ImageFolder.Image> trainImages;
+    List<ImageFolder.Image> testImages;
+    ImageFolder.Contents testFolder = folder;
+    facts.put("dataset", "image-folder");
+    facts.put("data", data.toAbsolutePath().normalize().toString());
+    if (testData != null) {
+      testFolder = ImageFolder.read(testData, folder.classes(), size[0], size[1], 0, System.err);
+      System.err.println(testFolder.summary());
+      trainImages = folder.images();
+      testImages = testFolder.images();
+      facts.put("testData", testData.toAbsolutePath().normalize().toString());
+    } else {
+      if (testPercent < 1 || testPercent > 50) {
+        throw new IllegalArgumentException("--test-percent must be 1..50, not " + testPercent);
+      }
+      trainImages = folder.notInPercent(testPercent);
+      testImages = folder.inPercent(testPercent);
+      facts.put("testPercent", testPercent);
+    }
+    trainImages = limit > 0 ? trainImages.subList(0, Math.min(limit, trainImages.size())) : trainImages;
+    testImages = evalLimit > 0 ? testImages.subList(0, Math.min(evalLimit, testImages.size())) : testImages;
+    if (trainImages.isEmpty() || testImages.isEmpty()) {
+      throw new IOException("need training and test images; " + data + " gives " + trainImages.size()
+          + " to train on and " + testImages.size() + " to test on");
+    }
+    ImageSet train = folder.toSet(trainImages);
+    facts.put("inputSize", size[0] + "x" + size[1]);
+    return new TrainingImages(train, testFolder.toSet(testImages), Normalisation.of(train), facts);
+  }
+
+  /** {@code 32} or {@code 64x48} as {width, height}. */
+  static int[] parseSize(String text) {
+    String[] parts = text.strip().toLowerCase(Locale.ROOT).split("x");
+    try {
+      int w = Integer.parseInt(parts[0]);
+      int h = parts.length == 2 ? Integer.parseInt(parts[1]) : parts.length == 1 ? w : -1;
+      if (w >= 8 && h >= 8 && w <= 1024 && h <= 1024) {
+        return new int[] {w, h};
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the message below
+    }
+    throw new IllegalArgumentException("--input-size must be N or WxH with sides of 8-1024 pixels, not '" + text + "'");
   }
 
   /** A rerun (for example with --resume) replaces the export of the previous run. */

@@ -1,0 +1,82 @@
+package io.vidlabel.training;
+
+import java.util.List;
+
+/**
+ * Labelled images in memory, as unsigned bytes: the training and evaluation input of every
+ * dataset the project reads (Fashion-MNIST's IDX files, a folder of images per class).
+ *
+ * @param pixels {@code count * rows * cols * channels} bytes, row-major, channels interleaved (RGB
+ *     for three channels)
+ * @param labels {@code count} class indices into {@code classes}
+ * @param channels 1 (gray) or 3 (RGB)
+ * @param classes class names in label order
+ */
+public record ImageSet(byte[] pixels, byte[] labels, int count, int rows, int cols, int channels, List<String> classes) {
+
+  /** Most classes a set can hold: labels are stored as unsigned bytes. */
+  public static final int MAX_CLASSES = 256;
+
+  public ImageSet {
+    if (channels != 1 && channels != 3) {
+      throw new IllegalArgumentException("images have 1 or 3 channels, not " + channels);
+    }
+    if (pixels.length != (long) count * rows * cols * channels || labels.length != count) {
+      throw new IllegalArgumentException("pixels and labels do not match " + count + " images of "
+          + cols + "x" + rows + "x" + channels);
+    }
+    if (classes.isEmpty() || classes.size() > MAX_CLASSES) {
+      throw new IllegalArgumentException("a set has 1-" + MAX_CLASSES + " classes, not " + classes.size());
+    }
+    classes = List.copyOf(classes);
+  }
+
+  /** A gray set. */
+  public static ImageSet gray(byte[] pixels, byte[] labels, int count, int rows, int cols, List<String> classes) {
+    return new ImageSet(pixels, labels, count, rows, cols, 1, classes);
+  }
+
+  public int label(int index) {
+    return labels[index] & 0xFF;
+  }
+
+  /** Pixel of image {@code index} at (y, x), first channel, in [0, 255]. */
+  public int pixel(int index, int y, int x) {
+    return pixel(index, y, x, 0);
+  }
+
+  /** Channel {@code c} of the pixel of image {@code index} at (y, x), in [0, 255]. */
+  public int pixel(int index, int y, int x, int c) {
+    return pixels[((index * rows + y) * cols + x) * channels + c] & 0xFF;
+  }
+
+  /** Per-channel mean of the pixels scaled to [0, 1]. */
+  public float[] channelMeans() {
+    double[] sum = new double[channels];
+    for (int i = 0; i < pixels.length; i++) {
+      sum[i % channels] += pixels[i] & 0xFF;
+    }
+    float[] mean = new float[channels];
+    long perChannel = Math.max(1, (long) pixels.length / channels);
+    for (int c = 0; c < channels; c++) {
+      mean[c] = (float) (sum[c] / perChannel / 255.0);
+    }
+    return mean;
+  }
+
+  /** Per-channel standard deviation of the pixels scaled to [0, 1]. */
+  public float[] channelStds() {
+    float[] mean = channelMeans();
+    double[] sum = new double[channels];
+    for (int i = 0; i < pixels.length; i++) {
+      double d = (pixels[i] & 0xFF) / 255.0 - mean[i % channels];
+      sum[i % channels] += d * d;
+    }
+    float[] std = new float[channels];
+    long perChannel = Math.max(1, (long) pixels.length / channels);
+    for (int c = 0; c < channels; c++) {
+      std[c] = (float) Math.max(1e-3, Math.sqrt(sum[c] / perChannel));
+    }
+    return std;
+  }
+}
