@@ -388,9 +388,9 @@ public final class FineTuner {
   }
 
   /**
-   * Left-right mirror images of {@code examples} (hash suffixed with {@code :mirror}): the flips the
-   * model was trained with, as extra examples, since cached prefix outputs cannot be augmented
-   * per epoch.
+   * Left-right mirror images of {@code examples} (hash suffixed with {@code :mirror}), as extra
+   * examples: cached prefix outputs cannot be flipped per epoch, so this is the augmentation a
+   * round can have.
    */
   public static List<Example> mirrored(List<Example> examples, int width, int height) {
     List<Example> out = new ArrayList<>(examples.size());

@@ -55,6 +55,14 @@ public class TrainCommand implements Callable<Integer> {
     bottleneck
   }
 
+  /** Stem names on the command line. */
+  public enum StemChoice {
+    /** 3x3 convolution, three stages: for small images (28-64 pixels). */
+    small,
+    /** 7x7/2 convolution and max-pool, four stages (He et al. 2015): for 112-224 pixel frames. */
+    imagenet
+  }
+
   @Spec CommandSpec commandSpec;
 
   @Option(names = "--data", description = "Fashion-MNIST IDX directory, or a folder with one directory of JPEG/PNG"
@@ -79,16 +87,23 @@ public class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "Run directory.")
   Path out;
 
-  @Option(names = "--depth", description = "9n+2 (bottleneck) or 6n+2 (basic) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--stem", description = "small (3x3, three stages) or imagenet (7x7/2 and max-pool, four stages;"
+      + " --depth 18, 34, 50, 101 or 152) (default: ${DEFAULT-VALUE}).")
+  StemChoice stem = StemChoice.small;
+
+  @Option(names = "--depth", description = "small: 9n+2 (bottleneck) or 6n+2 (basic); imagenet: 18, 34 (basic),"
+      + " 50, 101, 152 (bottleneck) (default: ${DEFAULT-VALUE}).")
   int depth = 29;
 
-  @Option(names = "--width", description = "First-stage width (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--width", description = "First-stage width (default: ${DEFAULT-VALUE}; 64 in the paper's ImageNet"
+      + " networks).")
   int width = 16;
 
-  @Option(names = "--block", description = "basic or bottleneck (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--block", description = "small stem: basic or bottleneck (default: ${DEFAULT-VALUE});"
+      + " the imagenet depth decides.")
   Block block = Block.bottleneck;
 
-  @Option(names = "--preactivation", negatable = true,
+  @Option(names = "--preactivation", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "v2 pre-activation blocks; --no-preactivation for v1 (default: ${DEFAULT-VALUE}).")
   boolean preactivation = true;
 
@@ -108,7 +123,7 @@ public class TrainCommand implements Callable<Integer> {
   @Option(names = "--momentum", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
   float momentum = 0.9f;
 
-  @Option(names = "--nesterov", negatable = true, description = "Nesterov momentum (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--nesterov", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Nesterov momentum (default: ${DEFAULT-VALUE}).")
   boolean nesterov = true;
 
   @Option(names = "--weight-decay", description = "L2 on kernels (default: ${DEFAULT-VALUE}).")
@@ -139,7 +154,7 @@ public class TrainCommand implements Callable<Integer> {
   @Option(names = "--crop-padding", description = "Random-crop padding in pixels; 0 = off (default: ${DEFAULT-VALUE}).")
   int cropPadding = 4;
 
-  @Option(names = "--flip", negatable = true, description = "Random horizontal flips (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--flip", negatable = true, defaultValue = "true", fallbackValue = "true", description = "Random horizontal flips (default: ${DEFAULT-VALUE}).")
   boolean flip = true;
 
   @Option(names = "--erasing", description = "Random-erasing probability; 0 = off (default: ${DEFAULT-VALUE}).")
@@ -176,7 +191,9 @@ public class TrainCommand implements Callable<Integer> {
     ResNetSpec spec;
     try {
       images = trainingImages();
-      spec = ResNetSpec.smallImage(depth, width, block == Block.basic ? BlockType.BASIC : BlockType.BOTTLENECK)
+      spec = (stem == StemChoice.imagenet
+              ? ResNetSpec.imagenet(depth).withBaseWidth(width)
+              : ResNetSpec.smallImage(depth, width, block == Block.basic ? BlockType.BASIC : BlockType.BOTTLENECK))
           .withVersion(preactivation ? Version.V2 : Version.V1)
           .withShortcut(zeroPadShortcut ? Shortcut.ZERO_PAD : Shortcut.PROJECTION)
           .withInput(images.train().rows(), images.train().cols(), images.train().channels())

@@ -19,6 +19,20 @@ class CommandsTest {
   @Command(name = "vidlabel", subcommands = TrainCommand.class)
   static class TopCommand {}
 
+  @Test
+  void switchesOnByDefaultAreTurnedOffByTheirNoForm() {
+    TrainCommand plain = new TrainCommand();
+    new CommandLine(plain).parseArgs("--out", "x");
+    TrainCommand off = new TrainCommand();
+    new CommandLine(off).parseArgs("--out", "x", "--no-preactivation", "--no-nesterov", "--no-flip");
+    TrainCommand on = new TrainCommand();
+    new CommandLine(on).parseArgs("--out", "x", "--preactivation", "--nesterov", "--flip");
+
+    assertThat(new boolean[] {plain.preactivation, plain.nesterov, plain.flip}).containsOnly(true);
+    assertThat(new boolean[] {on.preactivation, on.nesterov, on.flip}).containsOnly(true);
+    assertThat(new boolean[] {off.preactivation, off.nesterov, off.flip}).containsOnly(false);
+  }
+
   private static Path dataDir() {
     Path dir = Path.of(System.getProperty("vidlabel.fashion-mnist.dir", "/usr/share/datasets/fashion-mnist"));
     assertThat(dir.resolve("train-images-idx3-ubyte.gz"))

@@ -136,4 +136,23 @@ class OwnImagesTest {
     assertThat(result.candidateHoldoutAccuracy()).as("the new look is learnt")
         .isGreaterThan(result.parentHoldoutAccuracy() + 0.15);
   }
+
+  @Test
+  @Order(4)
+  void trainsTheImageNetLayoutForLargerFrames() throws Exception {
+    Path run = tmp.resolve("run18");
+    int exit = new CommandLine(new TopCommand()).execute("train", "--data", data.toString(), "--out", run.toString(),
+        "--stem", "imagenet", "--depth", "18", "--width", "4", "--epochs", "1", "--batch-size", "32",
+        "--input-size", "64x48", "--no-preactivation", "--seed", "1", "--model-version", "1");
+
+    assertThat(exit).isZero();
+    Map<?, ?> descriptor = json(run.resolve("model/model.json"));
+    assertThat(descriptor.get("inputWidth")).isEqualTo(64);
+    assertThat(descriptor.get("inputHeight")).isEqualTo(48);
+    Map<?, ?> network = (Map<?, ?>) descriptor.get("network");
+    assertThat(network.get("stem")).isEqualTo("IMAGENET");
+    assertThat(network.get("stageBlocks")).isEqualTo(List.of(2, 2, 2, 2));
+    assertThat(network.get("version")).isEqualTo("V1");
+    assertThat(descriptor.get("architecture")).asString().contains("18");
+  }
 }
