@@ -24,12 +24,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * One fine-tuning round: collect new feedback into the dataset, fine-tune the version being served,
@@ -303,7 +305,8 @@ public final class FineTuneJob {
     if (settings.mirror()) {
       learn.addAll(FineTuner.mirrored(train, parent.inputWidth(), parent.inputHeight()));
     }
-    Replay replay = Replay.parse(settings.replay(), parent, settings.fashionMnistDir(), progress);
+    Replay replay = Replay.parse(
+        settings.replay(), withLineageData(parent, settings.store()), settings.fashionMnistDir(), progress);
 
     Path work = workDir();
     try {
@@ -335,6 +338,25 @@ public final class FineTuneJob {
     } finally {
       Directories.deleteQuietly(work);
     }
+  }
+
+  /**
+   * {@code model}, or its nearest ancestor in the store whose {@code model.json} says what data the
+   * lineage was trained on: versions promoted before they carried it (2026-11-24) do not say it
+   * themselves. A lineage shares labels, input and normalisation, so the ancestor feeds replay
+   * exactly as {@code model} would.
+   */
+  static ModelDescriptor withLineageData(ModelDescriptor model, ModelStore store) {
+    ModelDescriptor at = model;
+    Set<String> seen = new HashSet<>();
+    while (Replay.lineageData(at).isEmpty() && at.parent() != null && seen.add(at.version())) {
+      Path dir = store.directory(at.name(), at.parent());
+      if (!Files.isRegularFile(dir.resolve(ModelExporter.DESCRIPTOR))) {
+        return model;
+      }
+      at = ModelDescriptor.read(dir);
+    }
+    return Replay.lineageData(at).isEmpty() ? model : at;
   }
 
   /**

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,7 +37,8 @@ import java.util.stream.Stream;
  * <p>Every image is decoded by FFmpeg and scaled to the network's input size by the same decoder
  * and scaler the classifier uses for video frames, so a network trained on the folder sees its
  * images as it will see frames. An image is identified by the SHA-256 of its bytes: a copy in
- * a second file is read once, and a train/test split by hash puts an image in the same split
+ * a second file of the same class is read once, a copy under another class leaves both out (the
+ * label is in doubt), and a train/test split by hash puts an image in the same split
  * whatever else the folder holds. A file that does not decode is skipped and reported, not fatal:
  * one bad file among a hundred thousand should not stop a run.
  *
@@ -74,7 +76,8 @@ public final class ImageFolder {
    * @param images decoded images, sorted by hash (an order that does not depend on file names)
    * @param skipped files that did not decode, with the reason, at most a few
    * @param skippedCount all files that did not decode
-   * @param duplicates files whose bytes another file already had (in the same class or another)
+   * @param duplicates files whose bytes another file of the same class already had (the same bytes
+   *     under two classes are skipped, both files, since the label is in doubt)
    * @param distinct images found (files less duplicates); more than were decoded if a read asked
    *     for at most a number
    */
@@ -160,6 +163,7 @@ public final class ImageFolder {
     }
     Problems problems = new Problems();
     Map<String, Image> byHash = new HashMap<>();
+    Set<String> twoLabels = new HashSet<>();
     int duplicates = 0;
     for (Path classDir : classDirectories(dir)) {
       Integer label = byDirectoryName.get(classDir.getFileName().toString());
@@ -172,8 +176,19 @@ public final class ImageFolder {
           continue;
         }
         String hash = ContentHash.sha256(Files.readAllBytes(file));
-        if (byHash.putIfAbsent(hash, new Image(file, hash, label, null)) != null) {
+        Image first = byHash.get(hash);
+        if (twoLabels.contains(hash)) {
+          problems.add(file, "an image filed under two classes");
+        } else if (first == null) {
+          byHash.put(hash, new Image(file, hash, label, null));
+        } else if (first.label() == label) {
           duplicates++;
+        } else {
+          // which label is right is for a person to say: train on neither
+          byHash.remove(hash);
+          twoLabels.add(hash);
+          problems.add(first.file(), "the same image as " + file + ", filed under another class");
+          problems.add(file, "the same image as " + first.file() + ", filed under another class");
         }
       }
     }

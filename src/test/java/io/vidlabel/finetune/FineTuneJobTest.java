@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vidlabel.feedback.FeedbackDataset.Entry;
 import io.vidlabel.feedback.FeedbackDataset.Split;
 import io.vidlabel.model.ModelDescriptor;
+import io.vidlabel.model.ModelStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FineTuneJobTest {
 
@@ -91,5 +93,19 @@ class FineTuneJobTest {
       out.add(new Entry(String.format("%064x", i), "Coat", Split.TRAIN, "video.feedback-0@" + i));
     }
     return out;
+  }
+
+  @Test
+  void aVersionPromotedBeforeLineageDataWasCarriedReplaysItsAncestorsData(@TempDir Path root) {
+    ModelStore store = new ModelStore(root);
+    ModelDescriptor bundled = ModelDescriptor.read(Path.of("models/fashion-resnet/1"));
+    bundled.write(store.directory("fashion-resnet", "1"));
+    ModelDescriptor oldPromotion = bundled.derive("2", "1", Map.of("method", "finetune"), Map.of());
+    oldPromotion.write(store.directory("fashion-resnet", "2"));
+    ModelDescriptor orphan = bundled.derive("5", "4", Map.of("method", "finetune"), Map.of());
+
+    assertThat(FineTuneJob.withLineageData(oldPromotion, store).version()).isEqualTo("1");
+    assertThat(FineTuneJob.withLineageData(bundled, store)).isSameAs(bundled);
+    assertThat(FineTuneJob.withLineageData(orphan, store)).as("parent missing from the store").isSameAs(orphan);
   }
 }

@@ -67,6 +67,24 @@ class ImageFolderTest {
   }
 
   @Test
+  void theSameImageUnderTwoClassesIsLeftOutAndReported() throws Exception {
+    byte[] gray = ImageFolders.solid(8, 8, 0x808080);
+    write("red/a.png", ImageFolders.solid(8, 8, 0xFF0000));
+    write("red/mystery.png", gray);
+    write("blue/b.png", ImageFolders.solid(8, 8, 0x0000FF));
+    write("blue/mystery-again.png", gray);
+
+    ImageFolder.Contents contents = ImageFolder.read(dir, 8, 8, null);
+
+    assertThat(contents.images()).extracting(i -> i.file().getFileName().toString())
+        .containsExactlyInAnyOrder("a.png", "b.png");
+    assertThat(contents.skippedCount()).isEqualTo(2);
+    assertThat(contents.duplicates()).isZero();
+    assertThat(contents.summary()).contains("mystery.png").contains("mystery-again.png")
+        .contains("filed under another class");
+  }
+
+  @Test
   void theHeldOutShareFollowsTheContentNotTheFileNames() throws Exception {
     ImageFolders.fashion(dir.resolve("a"), List.of("Trouser", "Bag"), 100, 0);
     ImageFolder.Contents first = ImageFolder.read(dir.resolve("a"), 28, 28, null);
