@@ -88,7 +88,7 @@ public record Replay(List<FineTuner.Example> train, List<FineTuner.Example> refe
 
   /** {@code fashion-mnist:N} or {@code folder:PATH:N} for the data {@code model.json} says the model was trained on. */
   static String trainingData(ModelDescriptor model, int n) {
-    Map<String, Object> training = model.training() == null ? Map.of() : model.training();
+    Map<String, Object> training = training(model);
     Object dataset = training.get("dataset");
     if ("fashion-mnist".equals(dataset)) {
       return "fashion-mnist:" + n;
@@ -107,7 +107,7 @@ public record Replay(List<FineTuner.Example> train, List<FineTuner.Example> refe
    * training-data:N} replays the same images in every round of the lineage.
    */
   public static Map<String, Object> lineageData(ModelDescriptor model) {
-    Map<String, Object> training = model.training() == null ? Map.of() : model.training();
+    Map<String, Object> training = training(model);
     Map<String, Object> out = new LinkedHashMap<>();
     for (String key : List.of("dataset", "data")) {
       if (training.get(key) != null) {
@@ -115,6 +115,10 @@ public record Replay(List<FineTuner.Example> train, List<FineTuner.Example> refe
       }
     }
     return out;
+  }
+
+  private static Map<String, Object> training(ModelDescriptor model) {
+    return model.training() == null ? Map.of() : model.training();
   }
 
   private static int count(String spec, int from, String whole) {

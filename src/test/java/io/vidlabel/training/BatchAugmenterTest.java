@@ -1,6 +1,7 @@
 package io.vidlabel.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
@@ -105,7 +106,7 @@ class BatchAugmenterTest {
     }
     assertThat(mirrored).containsExactly(new float[] {expected[3], expected[4], expected[5], expected[0], expected[1],
         expected[2]}, within(1e-5f));
-    assertThat(org.assertj.core.api.Assertions.catchThrowable(() ->
+    assertThat(catchThrowable(() ->
         BatchAugmenter.plain(n).fill(rgb, new int[] {0}, 0, 1, new float[2], 1, new float[2], 2, null)))
         .hasMessageContaining("3 channels cannot feed a network with 1");
   }

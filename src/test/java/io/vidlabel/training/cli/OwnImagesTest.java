@@ -1,6 +1,7 @@
 package io.vidlabel.training.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vidlabel.decode.DecodeLimits;
@@ -101,7 +102,7 @@ class OwnImagesTest {
     assertThat(((Number) evaluation.get("images")).intValue()).isEqualTo(heldOut);
     assertThat(((Number) evaluation.get("top1")).doubleValue())
         .as("the exported SavedModel, fed as the service feeds it, scores as the training graph did")
-        .isCloseTo(trained, org.assertj.core.api.Assertions.within(1.0 / heldOut + 1e-9));
+        .isCloseTo(trained, within(1.0 / heldOut + 1e-9));
   }
 
   @Test
