@@ -107,6 +107,20 @@ public final class VideoDecoder {
   }
 
   /**
+   * Decodes a still image (a JPEG or PNG, with limits such as {@link DecodeLimits#forStillImages})
+   * scaled to {@code size}.
+   *
+   * @throws DecodeException as {@link #decode}, and ({@link Reason#UNREADABLE}) if it yields no frame
+   */
+  public VideoFrame decodeStill(byte[] image, FrameSize size) throws DecodeException {
+    List<VideoFrame> frames = decode(image, FrameSampler.all(), size).frames();
+    if (frames.isEmpty()) {
+      throw new DecodeException(Reason.UNREADABLE, "decoded to no frame");
+    }
+    return frames.get(0);
+  }
+
+  /**
    * Decodes the default (first) video stream of {@code media}.
    *
    * @throws DecodeException with a {@link Reason} for every input that cannot be decoded within

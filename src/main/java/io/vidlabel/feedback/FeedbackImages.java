@@ -2,13 +2,10 @@ package io.vidlabel.feedback;
 
 import io.vidlabel.decode.DecodeException;
 import io.vidlabel.decode.DecodeLimits;
-import io.vidlabel.decode.DecodedVideo;
-import io.vidlabel.decode.FrameSampler;
 import io.vidlabel.decode.FrameSize;
 import io.vidlabel.decode.VideoDecoder;
 import io.vidlabel.inference.FrameTranslator;
 import io.vidlabel.model.ModelDescriptor;
-import java.util.List;
 
 /**
  * Checks feedback against a model and turns its image into the model's input exactly as the
@@ -66,18 +63,12 @@ public final class FeedbackImages {
           FeedbackException.Reason.IMAGE_TOO_LARGE,
           "image has " + image.length + " bytes; the limit is " + maxImageBytes);
     }
-    DecodedVideo decoded;
     try {
-      decoded = decoder.decode(image, FrameSampler.all(), size);
+      return translator.toTensorData(decoder.decodeStill(image, size));
     } catch (DecodeException e) {
       throw new FeedbackException(
           FeedbackException.Reason.IMAGE_UNREADABLE, "image is not a readable JPEG or PNG (" + e.reason() + "): "
               + e.getMessage(), e);
     }
-    List<io.vidlabel.decode.VideoFrame> frames = decoded.frames();
-    if (frames.isEmpty()) {
-      throw new FeedbackException(FeedbackException.Reason.IMAGE_UNREADABLE, "image decoded to no frame");
-    }
-    return translator.toTensorData(frames.get(0));
   }
 }

@@ -305,8 +305,8 @@ public final class FineTuneJob {
     if (settings.mirror()) {
       learn.addAll(FineTuner.mirrored(train, parent.inputWidth(), parent.inputHeight()));
     }
-    Replay replay = Replay.parse(
-        settings.replay(), withLineageData(parent, settings.store()), settings.fashionMnistDir(), progress);
+    ModelDescriptor lineage = withLineageData(parent, settings.store());
+    Replay replay = Replay.parse(settings.replay(), lineage, settings.fashionMnistDir(), progress);
 
     Path work = workDir();
     try {
@@ -330,7 +330,7 @@ public final class FineTuneJob {
         progress.println("finetune: " + why);
         return new Outcome(name, version, report, train.size(), holdout.size(), result, null, why, Verdict.SUPERSEDED);
       }
-      String promoted = promote(parent, tuner.spec(), result, baseline, train.size(), holdout.size(), replay);
+      String promoted = promote(parent, lineage, tuner.spec(), result, baseline, train.size(), holdout.size(), replay);
       String why = String.format(Locale.ROOT, "promoted %s: holdout top-1 %.2f%% -> %.2f%%", promoted,
           100 * result.parentHoldoutAccuracy(), 100 * result.candidateHoldoutAccuracy());
       progress.println("finetune: " + why);
@@ -351,7 +351,7 @@ public final class FineTuneJob {
     Set<String> seen = new HashSet<>();
     while (Replay.lineageData(at).isEmpty() && at.parent() != null && seen.add(at.version())) {
       Path dir = store.directory(at.name(), at.parent());
-      if (!Files.isRegularFile(dir.resolve(ModelExporter.DESCRIPTOR))) {
+      if (!Files.isRegularFile(dir.resolve(ModelDescriptor.FILE_NAME))) {
         return model;
       }
       at = ModelDescriptor.read(dir);
@@ -396,9 +396,13 @@ public final class FineTuneJob {
     return null;
   }
 
+  /**
+   * Installs and publishes the candidate as the next version after {@code parent}; {@code lineage}
+   * is the version (the parent or an ancestor) that says what data the lineage was trained on.
+   */
   private String promote(
-      ModelDescriptor parent, ResNetSpec spec, FineTuner.Result r, double baseline, int trainImages, int holdoutImages,
-      Replay replay) {
+      ModelDescriptor parent, ModelDescriptor lineage, ResNetSpec spec, FineTuner.Result r, double baseline,
+      int trainImages, int holdoutImages, Replay replay) {
     ModelStore store = settings.store();
     String version = store.nextVersion(parent.name());
     Path staging = store.staging(parent.name());
@@ -406,7 +410,7 @@ public final class FineTuneJob {
       ModelExporter.writeSavedModel(spec, r.checkpoint(), staging, ResNetSpec.stageName(spec.stages() - 1));
       Map<String, Object> training = new LinkedHashMap<>();
       training.put("method", "finetune");
-      training.putAll(Replay.lineageData(parent));
+      training.putAll(Replay.lineageData(lineage));
       training.put("cut", r.cut());
       training.put("trainableParameters", r.trainableParameters());
       training.put("feedbackTrainImages", trainImages);

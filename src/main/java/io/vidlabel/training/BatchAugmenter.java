@@ -69,12 +69,8 @@ public final class BatchAugmenter {
     int cols = data.cols();
     int size = rows * cols * channels;
     boolean gray = data.channels() == 1;
-    float[] scale = new float[channels];
-    float[] offset = new float[channels];
-    for (int c = 0; c < channels; c++) {
-      scale[c] = 1f / (255f * normalisation.std(c));
-      offset[c] = -normalisation.mean(c) / normalisation.std(c);
-    }
+    float[] scale = normalisation.byteScales(channels);
+    float[] offset = normalisation.byteOffsets(channels);
     java.util.Arrays.fill(oneHot, 0, n * classes, 0f);
     for (int i = 0; i < n; i++) {
       int index = order[from + i];

@@ -105,6 +105,12 @@ public final class FashionMnist {
     }
   }
 
+  /** True if {@code dir} holds the training images' IDX file (compressed or not). */
+  public static boolean isIn(Path dir) {
+    String base = Split.TRAIN.prefix + "-images-idx3-ubyte";
+    return Files.isRegularFile(dir.resolve(base + ".gz")) || Files.isRegularFile(dir.resolve(base));
+  }
+
   private static Path find(Path dir, String base) throws IOException {
     for (Path candidate : new Path[] {dir.resolve(base + ".gz"), dir.resolve(base)}) {
       if (Files.isRegularFile(candidate)) {

@@ -2,8 +2,6 @@ package io.vidlabel.training;
 
 import io.vidlabel.decode.DecodeException;
 import io.vidlabel.decode.DecodeLimits;
-import io.vidlabel.decode.DecodedVideo;
-import io.vidlabel.decode.FrameSampler;
 import io.vidlabel.decode.FrameSize;
 import io.vidlabel.decode.VideoDecoder;
 import io.vidlabel.util.ContentHash;
@@ -235,11 +233,8 @@ public final class ImageFolder {
   /** The decoded image, or why it did not decode. */
   private static Object decodeOne(VideoDecoder decoder, Image candidate, FrameSize size) {
     try {
-      DecodedVideo decoded = decoder.decode(Files.readAllBytes(candidate.file()), FrameSampler.all(), size);
-      if (decoded.frames().isEmpty()) {
-        return "decoded to no frame";
-      }
-      return new Image(candidate.file(), candidate.hash(), candidate.label(), decoded.frames().get(0).rgb());
+      byte[] rgb = decoder.decodeStill(Files.readAllBytes(candidate.file()), size).rgb();
+      return new Image(candidate.file(), candidate.hash(), candidate.label(), rgb);
     } catch (DecodeException e) {
       return e.getMessage();
     } catch (IOException e) {
@@ -266,9 +261,7 @@ public final class ImageFolder {
 
   /** True if {@code dir} holds directories but no Fashion-MNIST IDX files: a folder of classes. */
   public static boolean looksLikeImageFolder(Path dir) throws IOException {
-    return Files.isDirectory(dir) && !classDirectories(dir).isEmpty()
-        && !Files.exists(dir.resolve("train-images-idx3-ubyte.gz"))
-        && !Files.exists(dir.resolve("train-images-idx3-ubyte"));
+    return Files.isDirectory(dir) && !classDirectories(dir).isEmpty() && !FashionMnist.isIn(dir);
   }
 
   private static List<Path> classDirectories(Path dir) throws IOException {

@@ -49,34 +49,4 @@ public record ImageSet(byte[] pixels, byte[] labels, int count, int rows, int co
   public int pixel(int index, int y, int x, int c) {
     return pixels[((index * rows + y) * cols + x) * channels + c] & 0xFF;
   }
-
-  /** Per-channel mean of the pixels scaled to [0, 1]. */
-  public float[] channelMeans() {
-    double[] sum = new double[channels];
-    for (int i = 0; i < pixels.length; i++) {
-      sum[i % channels] += pixels[i] & 0xFF;
-    }
-    float[] mean = new float[channels];
-    long perChannel = Math.max(1, (long) pixels.length / channels);
-    for (int c = 0; c < channels; c++) {
-      mean[c] = (float) (sum[c] / perChannel / 255.0);
-    }
-    return mean;
-  }
-
-  /** Per-channel standard deviation of the pixels scaled to [0, 1]. */
-  public float[] channelStds() {
-    float[] mean = channelMeans();
-    double[] sum = new double[channels];
-    for (int i = 0; i < pixels.length; i++) {
-      double d = (pixels[i] & 0xFF) / 255.0 - mean[i % channels];
-      sum[i % channels] += d * d;
-    }
-    float[] std = new float[channels];
-    long perChannel = Math.max(1, (long) pixels.length / channels);
-    for (int c = 0; c < channels; c++) {
-      std[c] = (float) Math.max(1e-3, Math.sqrt(sum[c] / perChannel));
-    }
-    return std;
-  }
 }

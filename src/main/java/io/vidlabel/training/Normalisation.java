@@ -31,9 +31,29 @@ public final class Normalisation {
     this.std = std.clone();
   }
 
-  /** The statistics of the images themselves. */
+  /** The per-channel mean and standard deviation of the images themselves. */
   public static Normalisation of(ImageSet images) {
-    return new Normalisation(images.channelMeans(), images.channelStds());
+    int channels = images.channels();
+    byte[] pixels = images.pixels();
+    double perChannel = Math.max(1, pixels.length / channels);
+    double[] sum = new double[channels];
+    for (int i = 0; i < pixels.length; i++) {
+      sum[i % channels] += pixels[i] & 0xFF;
+    }
+    float[] mean = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      mean[c] = (float) (sum[c] / perChannel / 255.0);
+    }
+    double[] squares = new double[channels];
+    for (int i = 0; i < pixels.length; i++) {
+      double d = (pixels[i] & 0xFF) / 255.0 - mean[i % channels];
+      squares[i % channels] += d * d;
+    }
+    float[] std = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      std[c] = (float) Math.max(1e-3, Math.sqrt(squares[c] / perChannel));
+    }
+    return new Normalisation(mean, std);
   }
 
   /** The statistics a model's {@code model.json} normalises its RGB input with. */
@@ -59,6 +79,27 @@ public final class Normalisation {
   /** Std of channel {@code c}; a one-channel normalisation has the same for every channel. */
   public float std(int c) {
     return std[std.length == 1 ? 0 : c];
+  }
+
+  /**
+   * For each of {@code channels} channels, the factor that with {@link #byteOffsets} takes a
+   * 0-255 pixel value straight to its normalised value: {@code v * scale[c] + offset[c]}.
+   */
+  public float[] byteScales(int channels) {
+    float[] scale = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      scale[c] = 1f / (255f * std(c));
+    }
+    return scale;
+  }
+
+  /** The offsets that go with {@link #byteScales}. */
+  public float[] byteOffsets(int channels) {
+    float[] offset = new float[channels];
+    for (int c = 0; c < channels; c++) {
+      offset[c] = -mean(c) / std(c);
+    }
+    return offset;
   }
 
   /** The three per-channel means of RGB serving input, as model.json lists them. */

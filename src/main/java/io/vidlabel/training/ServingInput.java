@@ -16,12 +16,8 @@ public final class ServingInput {
 
   /** As {@link #rgb(ImageSet, int, int, Normalisation)}, into {@code out}. */
   public static float[] rgb(ImageSet data, int from, int n, Normalisation normalisation, float[] out) {
-    float[] scale = new float[3];
-    float[] offset = new float[3];
-    for (int c = 0; c < 3; c++) {
-      scale[c] = 1f / (255f * normalisation.std(c));
-      offset[c] = -normalisation.mean(c) / normalisation.std(c);
-    }
+    float[] scale = normalisation.byteScales(3);
+    float[] offset = normalisation.byteOffsets(3);
     boolean gray = data.channels() == 1;
     int k = 0;
     for (int i = from; i < from + n; i++) {

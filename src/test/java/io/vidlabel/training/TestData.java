@@ -2,7 +2,6 @@ package io.vidlabel.training;
 
 import static org.assertj.core.api.Assertions.fail;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where tests find Fashion-MNIST; they fail (not skip) without it so CI notices. */
@@ -12,8 +11,7 @@ public final class TestData {
 
   public static Path fashionMnist() {
     Path dir = Path.of(System.getProperty("vidlabel.fashion-mnist.dir", FashionMnist.DEFAULT_DIR.toString()));
-    if (!Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz"))
-        && !Files.isRegularFile(dir.resolve("train-images-idx3-ubyte"))) {
+    if (!FashionMnist.isIn(dir)) {
       fail("Fashion-MNIST not found in " + dir + ": install the Debian package "
           + FashionMnist.DEBIAN_PACKAGE + " (apt-get install " + FashionMnist.DEBIAN_PACKAGE + ")");
     }
