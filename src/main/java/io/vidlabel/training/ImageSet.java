@@ -36,6 +36,18 @@ public record ImageSet(byte[] pixels, byte[] labels, int count, int rows, int co
     return new ImageSet(pixels, labels, count, rows, cols, 1, classes);
   }
 
+  /** The same images mirrored left to right, same labels: how well a model copes with objects facing the other way. */
+  public ImageSet mirrored() {
+    byte[] out = new byte[pixels.length];
+    int row = cols * channels;
+    for (int start = 0; start < pixels.length; start += row) {
+      for (int x = 0; x < cols; x++) {
+        System.arraycopy(pixels, start + x * channels, out, start + (cols - 1 - x) * channels, channels);
+      }
+    }
+    return new ImageSet(out, labels, count, rows, cols, channels, classes);
+  }
+
   public int label(int index) {
     return labels[index] & 0xFF;
   }

@@ -60,6 +60,9 @@ public class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--limit", description = "First N test images; 0 = all (default: ${DEFAULT-VALUE}).")
   int limit;
 
+  @Option(names = "--mirror", description = "Evaluate the images mirrored left to right (objects facing the other way).")
+  boolean mirror;
+
   @Option(names = "--batch-size", description = "Images per run (default: ${DEFAULT-VALUE}).")
   int batchSize = 256;
 
@@ -73,6 +76,9 @@ public class EvaluateCommand implements Callable<Integer> {
     try {
       descriptor = ModelDescriptor.read(model);
       test = testImages(descriptor);
+      if (mirror) {
+        test = test.mirrored();
+      }
     } catch (IOException | ModelException e) {
       System.err.println(e.getMessage());
       return 2;
