@@ -288,6 +288,10 @@ public interface VidlabelConfig {
     @WithDefault("4194304")
     int maxImageBytes();
 
+    /** Model versions of the served lineage the job keeps in the store (the served one and its nearest ancestors, for roll back); older ones that nothing needs are deleted after each round. Versions without a parent and versions newer than the served one are always kept; 0 keeps everything. */
+    @WithDefault("10")
+    int keepVersions();
+
     /** Most feedback training images one round trains on; with more in the dataset, a fresh random sample of this many each round. Bounds a round's time and what one round can forget (the reference set lost 0.5 points at 791 images, 0.9-1.1 at 2000). */
     @WithDefault("1000")
     int maxTrainImages();

@@ -55,6 +55,8 @@ public final class FineTuneJob {
    * @param mirror also train on left-right mirrored feedback images
    * @param promotionMargin holdout top-1 gain needed (0.01 = one point)
    * @param maxReferenceDrop largest tolerated top-1 loss on the reference examples
+   * @param keepVersions versions of the served lineage kept in the store (see {@link
+   *     ModelStore#retire}); 0 keeps every version
    */
   public record Settings(
       String modelName,
@@ -72,6 +74,7 @@ public final class FineTuneJob {
       Path fashionMnistDir,
       double promotionMargin,
       double maxReferenceDrop,
+      int keepVersions,
       String feedbackTopic,
       String deadLetterTopic,
       String modelUpdatesTopic) {
@@ -80,21 +83,21 @@ public final class FineTuneJob {
     public Settings withDirectories(ModelStore newStore, Path newDataset, Path newCache) {
       return new Settings(modelName, fallbackVersion, newStore, newDataset, newCache, holdoutPercent,
           minHoldout, maxTrainImages, maxImageBytes, training, mirror, replay, fashionMnistDir, promotionMargin,
-          maxReferenceDrop, feedbackTopic, deadLetterTopic, modelUpdatesTopic);
+          maxReferenceDrop, keepVersions, feedbackTopic, deadLetterTopic, modelUpdatesTopic);
     }
 
     /** The same settings on other topics. */
     public Settings withTopics(String feedback, String deadLetters, String modelUpdates) {
       return new Settings(modelName, fallbackVersion, store, datasetDir, cacheDir, holdoutPercent,
           minHoldout, maxTrainImages, maxImageBytes, training, mirror, replay, fashionMnistDir, promotionMargin,
-          maxReferenceDrop, feedback, deadLetters, modelUpdates);
+          maxReferenceDrop, keepVersions, feedback, deadLetters, modelUpdates);
     }
 
     /** The same settings with another training setup and promotion margin. */
     public Settings withTraining(FineTuner.Settings newTraining, double margin) {
       return new Settings(modelName, fallbackVersion, store, datasetDir, cacheDir, holdoutPercent,
           minHoldout, maxTrainImages, maxImageBytes, newTraining, mirror, replay, fashionMnistDir, margin,
-          maxReferenceDrop, feedbackTopic, deadLetterTopic, modelUpdatesTopic);
+          maxReferenceDrop, keepVersions, feedbackTopic, deadLetterTopic, modelUpdatesTopic);
     }
   }
 
@@ -171,6 +174,7 @@ public final class FineTuneJob {
         Path.of(f.fashionMnistDir()),
         f.promotionMargin(),
         f.maxReferenceDrop(),
+        f.keepVersions(),
         config.topics().feedback(),
         config.topics().deadLetters(),
         config.topics().modelUpdates());
@@ -215,20 +219,32 @@ public final class FineTuneJob {
       outcome = new Outcome(settings.modelName(), null, null, 0, 0, null, null, why, Verdict.FAILED);
     }
     if (outcome.verdict() != Verdict.FAILED) {
-      pruneCache(progress);
+      tidy(progress);
     }
     metrics.round(outcome.verdict().tag(), Duration.ofNanos(System.nanoTime() - start), outcome.result());
     return outcome;
   }
 
   /**
-   * Keeps only the served version's prefix outputs: the next round starts from it, and every
-   * other version's entries (about 450 MB at the default settings) would only fill the volume.
-   * A failure here is reported and does not change the round's outcome.
+   * Clears what the served version no longer needs: every other version's prefix outputs (about
+   * 450 MB at the default settings; the next round starts from the served version) and the store's
+   * versions that neither roll back nor promotion will ask for ({@link ModelStore#retire}). A
+   * failure here is reported and does not change the round's outcome.
    */
-  private void pruneCache(PrintStream progress) {
+  private void tidy(PrintStream progress) {
+    String served;
     try {
-      String served = servedVersion();
+      served = servedVersion();
+    } catch (RuntimeException e) {
+      progress.println("finetune: could not read the served version to tidy up after the round: " + reason(e));
+      return;
+    }
+    tidy(served, progress);
+  }
+
+  /** {@link #tidy(PrintStream)} once the served version is known. */
+  void tidy(String served, PrintStream progress) {
+    try {
       long freed = new FeatureCache(settings.cacheDir()).retainOnly(settings.modelName(), served);
       if (freed > 0) {
         progress.printf(Locale.ROOT, "finetune: feature cache: %.0f MB of versions other than %s deleted%n",
@@ -236,6 +252,16 @@ public final class FineTuneJob {
       }
     } catch (RuntimeException e) {
       progress.println("finetune: could not prune the feature cache in " + settings.cacheDir() + ": " + reason(e));
+    }
+    try {
+      List<String> retired = settings.store().retire(settings.modelName(), served, settings.keepVersions());
+      if (!retired.isEmpty()) {
+        progress.printf(Locale.ROOT, "finetune: model store: version%s %s deleted; kept the served version %s and"
+            + " up to %d of its ancestors%n", retired.size() == 1 ? "" : "s", String.join(", ", retired), served,
+            settings.keepVersions() - 1);
+      }
+    } catch (RuntimeException e) {
+      progress.println("finetune: could not retire old versions in " + settings.store().root() + ": " + reason(e));
     }
   }
 

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -88,7 +90,8 @@ public final class ModelStore {
     }
     List<String> out = new ArrayList<>();
     try (Stream<Path> s = Files.list(dir)) {
-      s.filter(p -> Files.isRegularFile(p.resolve(ModelDescriptor.FILE_NAME)))
+      s.filter(p -> isSafeName(p.getFileName().toString())) // not a staging or retired directory
+          .filter(p -> Files.isRegularFile(p.resolve(ModelDescriptor.FILE_NAME)))
           .map(p -> p.getFileName().toString())
           .forEach(out::add);
     } catch (IOException e) {
@@ -163,6 +166,80 @@ public final class ModelStore {
       }
     }
   }
+
+  /**
+   * Deletes the versions of {@code name} that roll back and promotion no longer need, so that a
+   * fine-tuning loop does not fill the volume (3 MB a version for the default model, about
+   * 100 MB for a ResNet-50). Kept: the served version and its nearest {@code keep - 1} ancestors
+   * (the versions roll back returns to), every version that sorts after the served one (uploads
+   * not promoted yet, versions rolled back from), every version without a parent (the bundled or
+   * uploaded base), and every version whose {@code model.json} cannot be read. Each version is
+   * first renamed out of the list (atomically), then deleted, so a reader sees it whole or not
+   * at all; leftovers of an interrupted deletion go too.
+   *
+   * @param keep how many versions of the served lineage to keep; 0 keeps everything
+   * @return the versions deleted, oldest first
+   */
+  public List<String> retire(String name, String served, int keep) {
+    if (keep <= 0) {
+      return List.of();
+    }
+    Path dir = root.resolve(checkName("model name", name));
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    deleteRetired(dir);
+    Set<String> kept = new HashSet<>();
+    String v = served;
+    for (int i = 0; i < keep && v != null && kept.add(v); i++) {
+      v = parentOf(name, v);
+    }
+    List<String> retired = new ArrayList<>();
+    for (String candidate : versions(name)) {
+      if (kept.contains(candidate) || VERSION_ORDER.compare(candidate, served) > 0) {
+        continue;
+      }
+      ModelDescriptor d;
+      try {
+        d = ModelDescriptor.read(directory(name, candidate));
+      } catch (ModelException e) {
+        continue;
+      }
+      if (d.parent() == null) {
+        continue;
+      }
+      Path doomed = dir.resolve(RETIRED + candidate);
+      try {
+        Files.move(directory(name, candidate), doomed, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot retire " + name + " version " + candidate + " in " + root, e);
+      }
+      retired.add(candidate);
+    }
+    deleteRetired(dir);
+    return retired;
+  }
+
+  private String parentOf(String name, String version) {
+    try {
+      return ModelDescriptor.read(directory(name, version)).parent();
+    } catch (ModelException | IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static void deleteRetired(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().startsWith(RETIRED)).toList()) {
+        Directories.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete retired versions in " + dir, e);
+    }
+  }
+
+  /** Prefix of a version directory being deleted (not a safe name, so never listed). */
+  private static final String RETIRED = ".retired-";
 
   /** Numeric versions by value, before any other versions, which sort by name. */
   private static final Comparator<String> VERSION_ORDER = (a, b) -> {

@@ -6,11 +6,15 @@ import io.vidlabel.feedback.FeedbackDataset.Entry;
 import io.vidlabel.feedback.FeedbackDataset.Split;
 import io.vidlabel.model.ModelDescriptor;
 import io.vidlabel.model.ModelStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,5 +111,26 @@ class FineTuneJobTest {
     assertThat(FineTuneJob.withLineageData(oldPromotion, store).version()).isEqualTo("1");
     assertThat(FineTuneJob.withLineageData(bundled, store)).isSameAs(bundled);
     assertThat(FineTuneJob.withLineageData(orphan, store)).as("parent missing from the store").isSameAs(orphan);
+  }
+
+  @Test
+  void afterARoundTheStoreKeepsTheServedVersionAndTheAncestorsItIsToldTo(@TempDir Path root) {
+    ModelStore store = new ModelStore(root.resolve("store"));
+    ModelDescriptor bundled = ModelDescriptor.read(Path.of("models/fashion-resnet/1"));
+    bundled.write(store.directory("fashion-resnet", "1"));
+    for (int v = 2; v <= 5; v++) {
+      bundled.derive(Integer.toString(v), Integer.toString(v - 1), Map.of(), Map.of())
+          .write(store.directory("fashion-resnet", Integer.toString(v)));
+    }
+    FineTuneJob.Settings settings = new FineTuneJob.Settings("fashion-resnet", "1", store, root.resolve("dataset"),
+        root.resolve("cache"), 20, 10, 1000, 1 << 20, new FineTuner.Settings(3, 1, 32, 0.01f, 0, false, 0, 1),
+        true, "none", root, 0.01, 0.01, 2, "feedback", "dead-letters", "model-updates");
+    ByteArrayOutputStream progress = new ByteArrayOutputStream();
+
+    new FineTuneJob(settings, new Properties()).tidy("5", new PrintStream(progress, true, StandardCharsets.UTF_8));
+
+    assertThat(store.versions("fashion-resnet")).containsExactly("1", "4", "5");
+    assertThat(progress.toString(StandardCharsets.UTF_8))
+        .contains("finetune: model store: versions 2, 3 deleted; kept the served version 5 and up to 1 of its ancestors");
   }
 }

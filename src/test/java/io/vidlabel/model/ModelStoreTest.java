@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +28,7 @@ class ModelStoreTest {
       version("m", v);
     }
     Files.createDirectories(root.resolve("m/.staging-123"));
+    Files.writeString(root.resolve("m/.staging-123").resolve(ModelDescriptor.FILE_NAME), "{}");
 
     ModelStore store = new ModelStore(root);
 
@@ -34,6 +36,38 @@ class ModelStoreTest {
     assertThat(store.nextVersion("m")).isEqualTo("11");
     assertThat(store.versions("other")).isEmpty();
     assertThat(store.nextVersion("other")).isEqualTo("1");
+  }
+
+  /** A version of the default model's descriptor with this lineage (no SavedModel: retire never loads one). */
+  private void lineage(String version, String parent) {
+    ModelDescriptor.read(Path.of("models/fashion-resnet/1")).derive(version, parent, null, null)
+        .write(root.resolve("fashion-resnet").resolve(version));
+  }
+
+  @Test
+  void retiresVersionsOlderThanTheServedLineageItKeeps() throws IOException {
+    lineage("1", null);
+    for (int v = 2; v <= 9; v++) {
+      lineage(Integer.toString(v), Integer.toString(v - 1));
+    }
+    lineage("10", "7"); // 8 and 9 were rolled back from: 10 was fine-tuned from 7
+    lineage("11", "10"); // not promoted yet: newer than the served version
+    lineage("canary", "1"); // uploaded under another name: sorts after every number
+    Files.writeString(root.resolve("fashion-resnet/3").resolve(ModelDescriptor.FILE_NAME), "not json");
+    Files.createDirectories(root.resolve("fashion-resnet/.retired-12/variables")); // an interrupted deletion
+    ModelStore store = new ModelStore(root);
+
+    List<String> retired = store.retire("fashion-resnet", "10", 3);
+
+    assertThat(retired).containsExactly("2", "4", "5", "8", "9");
+    // the root, what cannot be read, the served version and its two nearest ancestors, what is newer
+    assertThat(store.versions("fashion-resnet")).containsExactly("1", "3", "6", "7", "10", "11", "canary");
+    try (var left = Files.list(root.resolve("fashion-resnet"))) {
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
+    }
+    assertThat(store.retire("fashion-resnet", "10", 3)).isEmpty();
+    assertThat(store.retire("fashion-resnet", "10", 0)).isEmpty();
+    assertThat(store.retire("other", "1", 3)).isEmpty();
   }
 
   @Test
