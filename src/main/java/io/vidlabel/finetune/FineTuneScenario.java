@@ -15,6 +15,7 @@ import io.vidlabel.inference.LoadedModel;
 import io.vidlabel.inference.Prediction;
 import io.vidlabel.kafka.EmbeddedKafka;
 import io.vidlabel.kafka.KafkaClients;
+import io.vidlabel.kafka.TopicSetup;
 import io.vidlabel.model.ModelDescriptor;
 import io.vidlabel.model.ModelStore;
 import io.vidlabel.training.FashionMnist;
@@ -179,6 +180,9 @@ public final class FineTuneScenario {
     Properties producer = new Properties();
     producer.putAll(client);
     producer.put("max.request.size", 8 * 1024 * 1024);
+    for (String topic : List.of(s.feedbackTopic(), s.deadLetterTopic())) {
+      TopicSetup.ensureMediaTopic(client, topic, 8 * 1024 * 1024);
+    }
     try (FeedbackSender sender = new FeedbackSender(producer, s.feedbackTopic())) {
       for (int i = 0; i < n; i++) {
         sender.send(new Feedback(FashionMnist.LABELS.get(test.label(i)), png(pool.get(i)), "scenario-camera", "scenario"));

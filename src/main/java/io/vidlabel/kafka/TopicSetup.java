@@ -21,18 +21,27 @@ public final class TopicSetup {
     Map<String, String> media = KafkaClients.mediaTopicConfig(maxRecordBytes);
     Set<String> carriesMedia = Set.of(
         topics.segments(), topics.frames(), topics.deadLetters(), topics.feedback(), topics.reviewRequests());
+    List<NewTopic> wanted = new ArrayList<>();
+    for (String name : topics.all()) {
+      NewTopic topic = new NewTopic(name, partitions, (short) -1);
+      if (carriesMedia.contains(name)) {
+        topic.configs(media);
+      }
+      wanted.add(topic);
+    }
+    createMissing(clientProperties, wanted);
+  }
+
+  /** Creates one topic that holds whole media records (one partition), if missing: a benchmark's own feedback topic, say. */
+  public static void ensureMediaTopic(Properties clientProperties, String name, int maxRecordBytes) {
+    createMissing(clientProperties,
+        List.of(new NewTopic(name, 1, (short) -1).configs(KafkaClients.mediaTopicConfig(maxRecordBytes))));
+  }
+
+  private static void createMissing(Properties clientProperties, List<NewTopic> wanted) {
     try (Admin admin = Admin.create(clientProperties)) {
       Set<String> existing = admin.listTopics().names().get();
-      List<NewTopic> missing = new ArrayList<>();
-      for (String name : topics.all()) {
-        if (!existing.contains(name)) {
-          NewTopic topic = new NewTopic(name, partitions, (short) -1);
-          if (carriesMedia.contains(name)) {
-            topic.configs(media);
-          }
-          missing.add(topic);
-        }
-      }
+      List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get();
       }

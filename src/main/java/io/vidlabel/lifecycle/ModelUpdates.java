@@ -104,6 +104,11 @@ public final class ModelUpdates {
     p.putAll(clientProperties);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // Only ensureTopic creates the topic, compacted. A consumer asking for it a moment after its
+    // creation can reach a broker whose metadata does not show it yet: allowed to auto-create, the
+    // broker tries again and logs TOPIC_ALREADY_EXISTS; had nobody created it, it would make it
+    // with the default (deleting) cleanup policy. Without, the consumer waits for the metadata.
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
