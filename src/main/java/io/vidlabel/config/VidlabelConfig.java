@@ -3,6 +3,7 @@ package io.vidlabel.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import io.vidlabel.finetune.FineTuneJob;
 import io.vidlabel.inference.Precision;
 import java.time.Duration;
 import java.util.Map;
@@ -255,6 +256,10 @@ public interface VidlabelConfig {
      */
     @WithDefault("0.2")
     float distillation();
+
+    /** Whose logits replay is distilled towards: parent (the served version) or first (the first version of its lineage in the store, so that rounds after a promotion are pulled back to the original in-domain behaviour, not to what earlier rounds left of it). */
+    @WithDefault("parent")
+    FineTuneJob.Teacher distillFrom();
 
     /** Seed of the example order. */
     @WithDefault("1")

@@ -55,6 +55,7 @@ public final class FineTuneJob {
    * @param mirror also train on left-right mirrored feedback images
    * @param promotionMargin holdout top-1 gain needed (0.01 = one point)
    * @param maxReferenceDrop largest tolerated top-1 loss on the reference examples
+   * @param distillFrom whose logits replay is distilled towards
    * @param keepVersions versions of the served lineage kept in the store (see {@link
    *     ModelStore#retire}); 0 keeps every version
    */
@@ -69,6 +70,7 @@ public final class FineTuneJob {
       int maxTrainImages,
       long maxImageBytes,
       FineTuner.Settings training,
+      Teacher distillFrom,
       boolean mirror,
       String replay,
       Path fashionMnistDir,
@@ -82,23 +84,31 @@ public final class FineTuneJob {
     /** The same settings with another store, dataset and cache (a demo's or benchmark's own). */
     public Settings withDirectories(ModelStore newStore, Path newDataset, Path newCache) {
       return new Settings(modelName, fallbackVersion, newStore, newDataset, newCache, holdoutPercent,
-          minHoldout, maxTrainImages, maxImageBytes, training, mirror, replay, fashionMnistDir, promotionMargin,
+          minHoldout, maxTrainImages, maxImageBytes, training, distillFrom, mirror, replay, fashionMnistDir, promotionMargin,
           maxReferenceDrop, keepVersions, feedbackTopic, deadLetterTopic, modelUpdatesTopic);
     }
 
     /** The same settings on other topics. */
     public Settings withTopics(String feedback, String deadLetters, String modelUpdates) {
       return new Settings(modelName, fallbackVersion, store, datasetDir, cacheDir, holdoutPercent,
-          minHoldout, maxTrainImages, maxImageBytes, training, mirror, replay, fashionMnistDir, promotionMargin,
+          minHoldout, maxTrainImages, maxImageBytes, training, distillFrom, mirror, replay, fashionMnistDir, promotionMargin,
           maxReferenceDrop, keepVersions, feedback, deadLetters, modelUpdates);
     }
 
     /** The same settings with another training setup and promotion margin. */
     public Settings withTraining(FineTuner.Settings newTraining, double margin) {
       return new Settings(modelName, fallbackVersion, store, datasetDir, cacheDir, holdoutPercent,
-          minHoldout, maxTrainImages, maxImageBytes, newTraining, mirror, replay, fashionMnistDir, margin,
+          minHoldout, maxTrainImages, maxImageBytes, newTraining, distillFrom, mirror, replay, fashionMnistDir, margin,
           maxReferenceDrop, keepVersions, feedbackTopic, deadLetterTopic, modelUpdatesTopic);
     }
+  }
+
+  /** Whose logits the replay examples are distilled towards. */
+  public enum Teacher {
+    /** The version being fine-tuned (the served one). */
+    PARENT,
+    /** The first version of its lineage in the store (the parent itself if it has none). */
+    FIRST
   }
 
   /** How a round ended. */
@@ -169,6 +179,7 @@ public final class FineTuneJob {
         f.maxImageBytes(),
         new FineTuner.Settings(f.trainBlocks(), f.epochs(), f.batchSize(), f.learningRate(), f.weightDecay(),
             f.anchoredDecay(), f.distillation(), f.seed()),
+        f.distillFrom(),
         f.mirror(),
         f.replay(),
         Path.of(f.fashionMnistDir()),
@@ -336,7 +347,9 @@ public final class FineTuneJob {
 
     Path work = workDir();
     try {
-      FineTuner tuner = new FineTuner(parent, parentDir, settings.training(), new FeatureCache(settings.cacheDir()));
+      Path teacher = settings.distillFrom() == Teacher.FIRST ? firstOfLineage(parentDir, settings.store()) : parentDir;
+      FineTuner tuner = new FineTuner(
+          parent, parentDir, settings.training(), new FeatureCache(settings.cacheDir()), teacher);
       FineTuner.Result result = tuner.run(learn, replay.train(), holdout, replay.reference(), work, progress);
       double baseline = baselineReference(parent, result);
       String decision = decide(result, baseline, settings.promotionMargin(), settings.maxReferenceDrop());
@@ -383,6 +396,22 @@ public final class FineTuneJob {
       at = ModelDescriptor.read(dir);
     }
     return Replay.lineageData(at).isEmpty() ? model : at;
+  }
+
+  /** The directory of the oldest ancestor of the version in {@code dir} that the store still holds ({@code dir} if none). */
+  static Path firstOfLineage(Path dir, ModelStore store) {
+    Path at = dir;
+    Set<String> seen = new HashSet<>();
+    ModelDescriptor d = ModelDescriptor.read(at);
+    while (d.parent() != null && seen.add(d.version())) {
+      Path up = store.directory(d.name(), d.parent());
+      if (!Files.isRegularFile(up.resolve(ModelDescriptor.FILE_NAME))) {
+        break;
+      }
+      at = up;
+      d = ModelDescriptor.read(at);
+    }
+    return at;
   }
 
   /**

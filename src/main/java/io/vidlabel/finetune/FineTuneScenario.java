@@ -78,11 +78,13 @@ public final class FineTuneScenario {
   /**
    * The whole result.
    *
+   * @param lineage whether the rounds ran on one lineage (counts are totals) or each from the model
    * @param recoveryTarget 90% of the parent's in-domain accuracy: what shifted accuracy must reach
    * @param epochs per-epoch timings, the configured split point first
    */
   public record Report(
       String model,
+      boolean lineage,
       String look,
       int trainBlocks,
       String replay,
@@ -104,15 +106,24 @@ public final class FineTuneScenario {
   }
 
   /**
+   * @param lineage run the rounds on one lineage: the counts are totals, each round adds the frames
+   *     beyond the previous count to the same feedback topic and fine-tunes the version the previous
+   *     round left served (as {@code finetune --loop} does), instead of starting every count afresh
+   *     from the configured version
    * @param timedBlocks further split points (last blocks trained) to time epochs for, besides the
    *     configured one
    */
   public Report run(
-      List<Integer> feedbackCounts, Look look, int epochRounds, List<Integer> timedBlocks, PrintStream progress)
-      throws Exception {
+      List<Integer> feedbackCounts, boolean lineage, Look look, int epochRounds, List<Integer> timedBlocks,
+      PrintStream progress) throws Exception {
     int largest = feedbackCounts.stream().mapToInt(Integer::intValue).max().orElseThrow();
     if (largest > POOL_END) {
       throw new IllegalArgumentException("at most " + POOL_END + " feedback frames");
+    }
+    for (int i = 1; lineage && i < feedbackCounts.size(); i++) {
+      if (feedbackCounts.get(i) <= feedbackCounts.get(i - 1)) {
+        throw new IllegalArgumentException("on one lineage the feedback counts are totals and must grow: " + feedbackCounts);
+      }
     }
     Path work = Files.createTempDirectory("vidlabel-scenario");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(8 * 1024 * 1024)) {
@@ -139,8 +150,12 @@ public final class FineTuneScenario {
 
       List<Row> rows = new ArrayList<>();
       for (int n : feedbackCounts) {
-        rows.add(round(n, pool, test, parentDir, shifted, normal, truth, shiftedBefore, normalBefore,
-            kafka.bootstrapServers(), work.resolve("n" + n), progress));
+        Row previous = lineage && !rows.isEmpty() ? rows.get(rows.size() - 1) : null;
+        rows.add(previous == null
+            ? round(0, n, pool, test, parentDir, shifted, normal, truth, shiftedBefore, normalBefore,
+                kafka.bootstrapServers(), work.resolve(lineage ? "lineage" : "n" + n), progress)
+            : round(previous.feedback(), n, pool, test, parentDir, shifted, normal, truth, previous.shiftedAfter(),
+                previous.inDomainAfter(), kafka.bootstrapServers(), work.resolve("lineage"), progress));
       }
 
       List<EpochTiming> epochs = new ArrayList<>();
@@ -158,21 +173,28 @@ public final class FineTuneScenario {
         double[] seconds = tuner.epochSeconds(train, rehearsal, epochRounds);
         epochs.add(new EpochTiming(k, seconds[0], seconds[1], seconds[1] / seconds[0]));
       }
-      return new Report(parent.name() + "/" + parent.version(), look.label(), base.training().trainBlocks(),
+      return new Report(parent.name() + "/" + parent.version(), lineage, look.label(), base.training().trainBlocks(),
           base.replay(), truth.length, 0.9 * normalBefore, rows, epochs);
     } finally {
       Directories.deleteQuietly(work);
     }
   }
 
+  /**
+   * Sends feedback frames {@code sent..n-1} and runs one round in {@code dir} (its store, dataset,
+   * cache and topics; the first round there copies the configured version into the store).
+   */
   private Row round(
-      int n, List<VideoFrame> pool, ImageSet test, Path parentDir, List<VideoFrame> shifted,
+      int sent, int n, List<VideoFrame> pool, ImageSet test, Path parentDir, List<VideoFrame> shifted,
       List<VideoFrame> normal, int[] truth, double shiftedBefore, double normalBefore, String servers,
       Path dir, PrintStream progress) throws Exception {
     progress.printf("scenario: --- %d feedback frames ---%n", n);
     ModelStore store = new ModelStore(dir.resolve("store"));
-    Directories.copy(parentDir, store.directory(base.modelName(), base.fallbackVersion()));
-    String prefix = "scenario-" + n;
+    Path first = store.directory(base.modelName(), base.fallbackVersion());
+    if (!Files.exists(first)) {
+      Directories.copy(parentDir, first);
+    }
+    String prefix = "scenario-" + dir.getFileName();
     FineTuneJob.Settings s = base
         .withDirectories(store, dir.resolve("dataset"), dir.resolve("cache"))
         .withTopics(prefix + ".feedback", prefix + ".dead-letters", prefix + ".model-updates");
@@ -184,7 +206,7 @@ public final class FineTuneScenario {
       TopicSetup.ensureMediaTopic(client, topic, 8 * 1024 * 1024);
     }
     try (FeedbackSender sender = new FeedbackSender(producer, s.feedbackTopic())) {
-      for (int i = 0; i < n; i++) {
+      for (int i = sent; i < n; i++) {
         sender.send(new Feedback(FashionMnist.LABELS.get(test.label(i)), png(pool.get(i)), "scenario-camera", "scenario"));
       }
     }

@@ -92,11 +92,23 @@ public final class FineTuner {
   private final ResNetSpec spec;
   private final Settings settings;
   private final FeatureCache cache;
+  private final Path teacherDir;
 
   /**
    * @throws IllegalArgumentException if the parent's model.json does not describe a vidlabel ResNet
    */
   public FineTuner(ModelDescriptor parent, Path parentDir, Settings settings, FeatureCache cache) {
+    this(parent, parentDir, settings, cache, parentDir);
+  }
+
+  /**
+   * As above, distilling the rehearsal examples towards the logits of the version in {@code
+   * teacherDir} (the same network) instead of the parent's: the first version of the lineage, so
+   * that a loop of rounds is pulled back to what the lineage knew in-domain rather than to what
+   * the last round left of it.
+   */
+  public FineTuner(ModelDescriptor parent, Path parentDir, Settings settings, FeatureCache cache, Path teacherDir) {
+    this.teacherDir = teacherDir;
     this.parent = parent;
     this.parentDir = parentDir;
     this.spec = ResNetSpec.fromNetwork(parent.network());
@@ -179,6 +191,13 @@ public final class FineTuner {
     }
   }
 
+  /** The logits {@code rehearsal} is distilled towards (zeros without distillation), as {@link #run} computes them. */
+  float[] distillationTargets(List<Example> rehearsal) {
+    try (FineTuneGraph graph = newGraph()) {
+      return targets(graph, rehearsal, 0, features(graph, rehearsal, new int[1])).logits();
+    }
+  }
+
   private double timedEpoch(
       FineTuneGraph graph, List<Example> all, float[] features, FineTuneGraph.Targets targets, int round,
       boolean cached) {
@@ -188,8 +207,12 @@ public final class FineTuner {
   }
 
   private FineTuneGraph newGraph() {
+    return newGraph(parentDir);
+  }
+
+  private FineTuneGraph newGraph(Path weights) {
     return new FineTuneGraph(
-        spec, parentDir, settings.trainBlocks(),
+        spec, weights, settings.trainBlocks(),
         new MomentumSgd(0.9f, true, settings.weightDecay()), settings.anchored(), settings.seed());
   }
 
@@ -202,8 +225,8 @@ public final class FineTuner {
 
   /**
    * Labels of every example, and for the rehearsal examples (from index {@code firstRehearsal} on)
-   * the parent's logits with the distillation weight, computed now, before any step changes the
-   * weights.
+   * the teacher's logits with the distillation weight, computed now, before any step changes the
+   * weights (the parent's from the cached prefix outputs; another teacher's through its own graph).
    */
   private FineTuneGraph.Targets targets(FineTuneGraph graph, List<Example> all, int firstRehearsal, float[] features) {
     int classes = spec.classes();
@@ -214,11 +237,16 @@ public final class FineTuner {
     float[] logits = new float[all.size() * classes];
     float[] weights = new float[all.size()];
     if (settings.distillation() > 0) {
-      int size = graph.featureSize();
-      for (int from = firstRehearsal; from < all.size(); from += INFERENCE_BATCH) {
-        int n = Math.min(INFERENCE_BATCH, all.size() - from);
-        float[] z = graph.logitsOfFeatures(Arrays.copyOfRange(features, from * size, (from + n) * size), n);
-        System.arraycopy(z, 0, logits, from * classes, n * classes);
+      boolean parentTeaches = teacherDir.equals(parentDir);
+      try (FineTuneGraph teacher = parentTeaches ? null : newGraph(teacherDir)) {
+        int size = graph.featureSize();
+        for (int from = firstRehearsal; from < all.size(); from += INFERENCE_BATCH) {
+          int n = Math.min(INFERENCE_BATCH, all.size() - from);
+          float[] z = parentTeaches
+              ? graph.logitsOfFeatures(Arrays.copyOfRange(features, from * size, (from + n) * size), n)
+              : teacher.logitsOfFeatures(teacher.prefix(pixels(all.subList(from, from + n)), n), n);
+          System.arraycopy(z, 0, logits, from * classes, n * classes);
+        }
       }
       Arrays.fill(weights, firstRehearsal, all.size(), settings.distillation());
     }

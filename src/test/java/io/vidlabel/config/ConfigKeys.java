@@ -47,7 +47,7 @@ public final class ConfigKeys {
   private static final Pattern GROUP = Pattern.compile("^(\\s*)interface (\\w+) \\{");
   private static final Pattern DEFAULT = Pattern.compile("@WithDefault\\(\"(.*)\"\\)");
   private static final Pattern NAME = Pattern.compile("@WithName\\(\"(.*)\"\\)");
-  private static final Pattern METHOD = Pattern.compile("^(\\s*)([\\w<>, ]+) (\\w+)\\(\\);");
+  private static final Pattern METHOD = Pattern.compile("^(\\s*)([\\w<>., ]+) (\\w+)\\(\\);");
 
   private ConfigKeys() {}
 

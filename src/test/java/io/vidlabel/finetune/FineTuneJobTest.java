@@ -114,6 +114,23 @@ class FineTuneJobTest {
   }
 
   @Test
+  void theFirstVersionOfALineageIsItsOldestAncestorStillInTheStore(@TempDir Path root) {
+    ModelStore store = new ModelStore(root);
+    ModelDescriptor bundled = ModelDescriptor.read(Path.of("models/fashion-resnet/1"));
+    bundled.write(store.directory("fashion-resnet", "1"));
+    bundled.derive("2", "1", Map.of(), Map.of()).write(store.directory("fashion-resnet", "2"));
+    bundled.derive("4", "2", Map.of(), Map.of()).write(store.directory("fashion-resnet", "4"));
+    bundled.derive("7", "6", Map.of(), Map.of()).write(store.directory("fashion-resnet", "7"));
+
+    assertThat(FineTuneJob.firstOfLineage(store.directory("fashion-resnet", "4"), store))
+        .isEqualTo(store.directory("fashion-resnet", "1"));
+    assertThat(FineTuneJob.firstOfLineage(store.directory("fashion-resnet", "1"), store))
+        .isEqualTo(store.directory("fashion-resnet", "1"));
+    assertThat(FineTuneJob.firstOfLineage(store.directory("fashion-resnet", "7"), store))
+        .as("parent retired from the store").isEqualTo(store.directory("fashion-resnet", "7"));
+  }
+
+  @Test
   void afterARoundTheStoreKeepsTheServedVersionAndTheAncestorsItIsToldTo(@TempDir Path root) {
     ModelStore store = new ModelStore(root.resolve("store"));
     ModelDescriptor bundled = ModelDescriptor.read(Path.of("models/fashion-resnet/1"));
@@ -124,7 +141,7 @@ class FineTuneJobTest {
     }
     FineTuneJob.Settings settings = new FineTuneJob.Settings("fashion-resnet", "1", store, root.resolve("dataset"),
         root.resolve("cache"), 20, 10, 1000, 1 << 20, new FineTuner.Settings(3, 1, 32, 0.01f, 0, false, 0, 1),
-        true, "none", root, 0.01, 0.01, 2, "feedback", "dead-letters", "model-updates");
+        FineTuneJob.Teacher.PARENT, true, "none", root, 0.01, 0.01, 2, "feedback", "dead-letters", "model-updates");
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
     new FineTuneJob(settings, new Properties()).tidy("5", new PrintStream(progress, true, StandardCharsets.UTF_8));

@@ -155,6 +155,35 @@ class FineTunerTest {
   }
 
   @Test
+  void distillsTheRehearsalTowardsAnotherVersionsLogitsWhenItIsTheTeacher() throws Exception {
+    // version 2 of the same network, adapted to inverted images: its logits on normal images differ from version 1's
+    ModelDescriptor first = ModelDescriptor.read(model);
+    FineTuner.Result adapted = new FineTuner(first, model, new FineTuner.Settings(2, 4, 16, 0.05f, 0, false, 0, 1),
+        new FeatureCache(work.resolve("teacher-cache"))).run(
+            examples(0, 160, true), List.of(), examples(160, 200, true), List.of(), work.resolve("adapt"), System.err);
+    Path second = work.resolve("teacher-store/tiny/2");
+    ModelExporter.writeSavedModel(SPEC, adapted.checkpoint(), second, "stage3");
+    first.derive("2", "1", Map.of(), Map.of()).write(second);
+    ModelDescriptor parent = ModelDescriptor.read(second);
+    FineTuner.Settings settings = new FineTuner.Settings(2, 1, 16, 0.01f, 0, false, 0.2f, 1);
+    List<FineTuner.Example> rehearsal = examples(0, 96, false);
+
+    float[] parentTeaches = new FineTuner(parent, second, settings, new FeatureCache(work.resolve("c1")))
+        .distillationTargets(rehearsal);
+    float[] firstTeaches = new FineTuner(parent, second, settings, new FeatureCache(work.resolve("c2")), model)
+        .distillationTargets(rehearsal);
+    float[] firstAsParent = new FineTuner(first, model, settings, new FeatureCache(work.resolve("c3")))
+        .distillationTargets(rehearsal);
+
+    assertThat(firstTeaches).hasSize(96 * 10).containsExactly(firstAsParent, within(1e-4f));
+    double gap = 0;
+    for (int i = 0; i < firstTeaches.length; i++) {
+      gap = Math.max(gap, Math.abs(firstTeaches[i] - parentTeaches[i]));
+    }
+    assertThat(gap).as("version 2's logits are not version 1's").isGreaterThan(0.1);
+  }
+
+  @Test
   void theNetworkInModelJsonIsTheSpec() {
     assertThat(ResNetSpec.fromNetwork(SPEC.toNetwork())).isEqualTo(SPEC);
     assertThat(ResNetSpec.fromNetwork(ModelDescriptor.read(model).network())).isEqualTo(SPEC);
