@@ -386,32 +386,14 @@ public final class FineTuneJob {
    * exactly as {@code model} would.
    */
   static ModelDescriptor withLineageData(ModelDescriptor model, ModelStore store) {
-    ModelDescriptor at = model;
-    Set<String> seen = new HashSet<>();
-    while (Replay.lineageData(at).isEmpty() && at.parent() != null && seen.add(at.version())) {
-      Path dir = store.directory(at.name(), at.parent());
-      if (!Files.isRegularFile(dir.resolve(ModelDescriptor.FILE_NAME))) {
-        return model;
-      }
-      at = ModelDescriptor.read(dir);
-    }
-    return Replay.lineageData(at).isEmpty() ? model : at;
+    return store.lineage(model).stream().filter(d -> !Replay.lineageData(d).isEmpty()).findFirst().orElse(model);
   }
 
   /** The directory of the oldest ancestor of the version in {@code dir} that the store still holds ({@code dir} if none). */
   static Path firstOfLineage(Path dir, ModelStore store) {
-    Path at = dir;
-    Set<String> seen = new HashSet<>();
-    ModelDescriptor d = ModelDescriptor.read(at);
-    while (d.parent() != null && seen.add(d.version())) {
-      Path up = store.directory(d.name(), d.parent());
-      if (!Files.isRegularFile(up.resolve(ModelDescriptor.FILE_NAME))) {
-        break;
-      }
-      at = up;
-      d = ModelDescriptor.read(at);
-    }
-    return at;
+    List<ModelDescriptor> line = store.lineage(ModelDescriptor.read(dir));
+    ModelDescriptor first = line.get(line.size() - 1);
+    return line.size() == 1 ? dir : store.directory(first.name(), first.version());
   }
 
   /**

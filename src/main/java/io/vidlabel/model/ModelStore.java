@@ -173,7 +173,8 @@ public final class ModelStore {
    * 100 MB for a ResNet-50). Kept: the served version and its nearest {@code keep - 1} ancestors
    * (the versions roll back returns to), every version that sorts after the served one (uploads
    * not promoted yet, versions rolled back from), every version without a parent (the bundled or
-   * uploaded base), and every version whose {@code model.json} cannot be read. Each version is
+   * uploaded base), and every version whose {@code model.json} cannot be read; nothing goes if the
+   * served version itself cannot be read. Each version is
    * first renamed out of the list (atomically), then deleted, so a reader sees it whole or not
    * at all; leftovers of an interrupted deletion go too.
    *
@@ -190,9 +191,10 @@ public final class ModelStore {
     }
     deleteRetired(dir);
     Set<String> kept = new HashSet<>();
-    String v = served;
-    for (int i = 0; i < keep && v != null && kept.add(v); i++) {
-      v = parentOf(name, v);
+    try {
+      lineage(ModelDescriptor.read(directory(name, served))).stream().limit(keep).forEach(d -> kept.add(d.version()));
+    } catch (ModelException | IllegalArgumentException e) {
+      return List.of(); // without the served version's lineage nothing is known to be unneeded
     }
     List<String> retired = new ArrayList<>();
     for (String candidate : versions(name)) {
@@ -220,12 +222,22 @@ public final class ModelStore {
     return retired;
   }
 
-  private String parentOf(String name, String version) {
-    try {
-      return ModelDescriptor.read(directory(name, version)).parent();
-    } catch (ModelException | IllegalArgumentException e) {
-      return null;
+  /**
+   * {@code model} and its ancestors, nearest first, as far as this store holds them readable (a
+   * parent that is missing or unreadable ends the list).
+   */
+  public List<ModelDescriptor> lineage(ModelDescriptor model) {
+    List<ModelDescriptor> out = new ArrayList<>(List.of(model));
+    Set<String> seen = new HashSet<>(Set.of(model.version()));
+    for (ModelDescriptor at = model; at.parent() != null && seen.add(at.parent()); ) {
+      try {
+        at = ModelDescriptor.read(directory(at.name(), at.parent()));
+      } catch (ModelException | IllegalArgumentException e) {
+        break;
+      }
+      out.add(at);
     }
+    return out;
   }
 
   private static void deleteRetired(Path dir) {

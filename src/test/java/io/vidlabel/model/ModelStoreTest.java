@@ -56,6 +56,7 @@ class ModelStoreTest {
     Files.writeString(root.resolve("fashion-resnet/3").resolve(ModelDescriptor.FILE_NAME), "not json");
     Files.createDirectories(root.resolve("fashion-resnet/.retired-12/variables")); // an interrupted deletion
     ModelStore store = new ModelStore(root);
+    assertThat(store.retire("fashion-resnet", "99", 3)).as("the served version is not in the store").isEmpty();
 
     List<String> retired = store.retire("fashion-resnet", "10", 3);
 
