@@ -29,16 +29,17 @@ public final class TopicSetup {
       }
       wanted.add(topic);
     }
-    createMissing(clientProperties, wanted);
+    ensure(clientProperties, wanted);
   }
 
   /** Creates one topic that holds whole media records (one partition), if missing: a benchmark's own feedback topic, say. */
   public static void ensureMediaTopic(Properties clientProperties, String name, int maxRecordBytes) {
-    createMissing(clientProperties,
+    ensure(clientProperties,
         List.of(new NewTopic(name, 1, (short) -1).configs(KafkaClients.mediaTopicConfig(maxRecordBytes))));
   }
 
-  private static void createMissing(Properties clientProperties, List<NewTopic> wanted) {
+  /** Creates those of {@code wanted} that do not exist yet, as given (one that exists is left as it is). */
+  public static void ensure(Properties clientProperties, List<NewTopic> wanted) {
     try (Admin admin = Admin.create(clientProperties)) {
       Set<String> existing = admin.listTopics().names().get();
       List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
@@ -47,7 +48,8 @@ public final class TopicSetup {
       }
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("cannot create topics: " + e.getCause().getMessage(), e);
+        throw new IllegalStateException("cannot create topics " + wanted.stream().map(NewTopic::name).toList() + ": "
+            + e.getCause().getMessage(), e);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,6 +1,7 @@
 package io.vidlabel.lifecycle;
 
 import io.vidlabel.kafka.KafkaClients;
+import io.vidlabel.kafka.TopicSetup;
 import io.vidlabel.topology.JsonSerde;
 import java.time.Duration;
 import java.util.List;
@@ -8,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,7 +18,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -33,22 +32,10 @@ public final class ModelUpdates {
 
   /** Creates the compacted topic (one partition: updates are rare and must stay ordered) if missing. */
   public static void ensureTopic(Properties clientProperties, String topic) {
-    try (Admin admin = Admin.create(clientProperties)) {
-      if (admin.listTopics().names().get().contains(topic)) {
-        return;
-      }
-      admin.createTopics(List.of(new NewTopic(topic, 1, (short) -1)
-              .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
-          .all().get();
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("cannot create topic " + topic + ": " + e.getCause().getMessage(), e);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topic " + topic, e);
-    }
+    TopicSetup.ensure(clientProperties, List.of(new NewTopic(topic, 1, (short) -1)
+        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))));
   }
+
 
   /** Publishes {@code update} keyed by its model name and waits for the broker's acknowledgement. */
   public static void publish(Properties clientProperties, String topic, ModelUpdate update) {

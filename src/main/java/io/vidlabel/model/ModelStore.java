@@ -174,9 +174,9 @@ public final class ModelStore {
    * (the versions roll back returns to), every version that sorts after the served one (uploads
    * not promoted yet, versions rolled back from), every version without a parent (the bundled or
    * uploaded base), and every version whose {@code model.json} cannot be read; nothing goes if the
-   * served version itself cannot be read. Each version is
-   * first renamed out of the list (atomically), then deleted, so a reader sees it whole or not
-   * at all; leftovers of an interrupted deletion go too.
+   * served version itself cannot be read. Each version is first renamed out of the list
+   * (atomically), then deleted, so a reader sees it whole or not at all; leftovers of an
+   * interrupted deletion go too.
    *
    * @param keep how many versions of the served lineage to keep; 0 keeps everything
    * @return the versions deleted, oldest first
