@@ -104,7 +104,7 @@ final class FineTuneGraph implements AutoCloseable {
       throw new IllegalArgumentException(
           "can train the last 0.." + blocks + " blocks of a " + spec.architecture() + ", not " + trainBlocks);
     }
-    this.cut = units.get(units.size() - 2 - trainBlocks);
+    this.cut = cut(spec, trainBlocks);
     this.graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
@@ -161,6 +161,12 @@ final class FineTuneGraph implements AutoCloseable {
   }
 
   /** Name of the last frozen unit; its output is what the cache stores. */
+  /** The last frozen unit when the last {@code trainBlocks} blocks and the head are trained. */
+  static String cut(ResNetSpec spec, int trainBlocks) {
+    List<String> units = spec.unitNames();
+    return units.get(units.size() - 2 - trainBlocks);
+  }
+
   String cut() {
     return cut;
   }

@@ -253,13 +253,29 @@ public final class FineTuneJob {
     tidy(served, progress);
   }
 
+  /**
+   * The version under which the next round from {@code served} finds its prefix outputs
+   * ({@link FineTuner#sharingPrefixWith}); {@code served} itself if its model.json cannot be read.
+   */
+  private String prefixVersion(String served) {
+    try {
+      ModelDescriptor model = ModelDescriptor.read(settings.store().directory(settings.modelName(), served));
+      ResNetSpec spec = ResNetSpec.fromNetwork(model.network());
+      return FineTuner.prefixVersion(settings.store().lineage(model),
+          FineTuneGraph.cut(spec, settings.training().trainBlocks()), spec);
+    } catch (RuntimeException e) {
+      return served;
+    }
+  }
+
   /** {@link #tidy(PrintStream)} once the served version is known. */
   void tidy(String served, PrintStream progress) {
     try {
-      long freed = new FeatureCache(settings.cacheDir()).retainOnly(settings.modelName(), served);
+      String kept = prefixVersion(served);
+      long freed = new FeatureCache(settings.cacheDir()).retainOnly(settings.modelName(), kept);
       if (freed > 0) {
         progress.printf(Locale.ROOT, "finetune: feature cache: %.0f MB of versions other than %s deleted%n",
-            freed / 1e6, served);
+            freed / 1e6, kept);
       }
     } catch (RuntimeException e) {
       progress.println("finetune: could not prune the feature cache in " + settings.cacheDir() + ": " + reason(e));
@@ -349,7 +365,8 @@ public final class FineTuneJob {
     try {
       Path teacher = settings.distillFrom() == Teacher.FIRST ? firstOfLineage(parentDir, settings.store()) : parentDir;
       FineTuner tuner = new FineTuner(
-          parent, parentDir, settings.training(), new FeatureCache(settings.cacheDir()), teacher);
+          parent, parentDir, settings.training(), new FeatureCache(settings.cacheDir()), teacher)
+          .sharingPrefixWith(settings.store().lineage(parent));
       FineTuner.Result result = tuner.run(learn, replay.train(), holdout, replay.reference(), work, progress);
       double baseline = baselineReference(parent, result);
       String decision = decide(result, baseline, settings.promotionMargin(), settings.maxReferenceDrop());

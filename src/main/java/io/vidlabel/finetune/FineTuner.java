@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -25,6 +26,12 @@ import java.util.Random;
 public final class FineTuner {
 
   private static final int INFERENCE_BATCH = 256;
+  /**
+   * Largest relative difference between an ancestor's cached prefix output and the parent's own
+   * for them to count as the same: equal weights give equal outputs up to the order of float sums
+   * (a batch of one is summed differently from a batch of 256), far below this.
+   */
+  private static final double SHARED_PREFIX_TOLERANCE = 1e-4;
 
   /**
    * @param trainBlocks last blocks that train (with the head); 0 = the head only
@@ -93,6 +100,11 @@ public final class FineTuner {
   private final Settings settings;
   private final FeatureCache cache;
   private final Path teacherDir;
+  /**
+   * The version whose cached prefix outputs this run uses ({@link #sharingPrefixWith}); the
+   * parent's own if an ancestor's entries fail their check.
+   */
+  private String prefixVersion;
 
   /**
    * @throws IllegalArgumentException if the parent's model.json does not describe a vidlabel ResNet
@@ -108,12 +120,51 @@ public final class FineTuner {
    * the last round left of it.
    */
   public FineTuner(ModelDescriptor parent, Path parentDir, Settings settings, FeatureCache cache, Path teacherDir) {
+    this(parent, parentDir, settings, cache, teacherDir, List.of(parent));
+  }
+
+  private FineTuner(ModelDescriptor parent, Path parentDir, Settings settings, FeatureCache cache, Path teacherDir,
+      List<ModelDescriptor> lineage) {
     this.teacherDir = teacherDir;
     this.parent = parent;
     this.parentDir = parentDir;
     this.spec = ResNetSpec.fromNetwork(parent.network());
     this.settings = settings;
     this.cache = cache;
+    this.prefixVersion = prefixVersion(lineage, FineTuneGraph.cut(spec, settings.trainBlocks()), spec);
+  }
+
+  /**
+   * The same run, reading and writing prefix outputs under the oldest version of {@code lineage}
+   * (the parent and its ancestors, nearest first, as {@link
+   * io.vidlabel.model.ModelStore#lineage} lists them) whose frozen prefix the parent still has:
+   * a round trains only what follows its cut, so a version promoted with the same cut, or a later
+   * one, has its parent's prefix weight for weight, and its round need not compute the outputs
+   * again. The first use of an ancestor's entries checks one against the parent's own prefix.
+   */
+  public FineTuner sharingPrefixWith(List<ModelDescriptor> lineage) {
+    return new FineTuner(parent, parentDir, settings, cache, teacherDir, lineage);
+  }
+
+  /**
+   * The version whose prefix outputs at {@code cut} are the first version's of {@code lineage}:
+   * walks up while each version was fine-tuned from the next with a cut at or after {@code cut}
+   * ({@code model.json}'s {@code training.cut}).
+   */
+  static String prefixVersion(List<ModelDescriptor> lineage, String cut, ResNetSpec spec) {
+    List<String> units = spec.unitNames();
+    int at = units.indexOf(cut);
+    int i = 0;
+    for (; i + 1 < lineage.size(); i++) {
+      ModelDescriptor child = lineage.get(i);
+      Map<String, Object> training = child.training() == null ? Map.of() : child.training();
+      boolean prefixKept = "finetune".equals(training.get("method")) && training.get("cut") instanceof String c
+          && units.indexOf(c) >= at && lineage.get(i + 1).version().equals(child.parent());
+      if (!prefixKept) {
+        break;
+      }
+    }
+    return lineage.get(i).version();
   }
 
   public ResNetSpec spec() {
@@ -140,12 +191,13 @@ public final class FineTuner {
     }
     try (FineTuneGraph graph = newGraph()) {
       long start = System.nanoTime();
+      checkSharedPrefix(graph, all, progress);
       int[] computed = {0};
       float[] trainFeatures = features(graph, all, computed);
       float[] holdoutFeatures = features(graph, holdout, computed);
       double featureSeconds = seconds(start);
       progress.printf(Locale.ROOT,
-          "finetune: %s/%s, training %s and the head (%,d parameters) on %d examples and %d rehearsal"
+          "finetune: %s/%s, training %s (%,d parameters) on %d examples and %d rehearsal"
               + " examples, holdout %d; prefix outputs: %d computed, %d cached (%.1f s)%n",
           parent.name(), parent.version(), trainedPart(graph), graph.trainableParameters(), train.size(),
           rehearsal.size(), holdout.size(), computed[0],
@@ -256,7 +308,36 @@ public final class FineTuner {
   private String trainedPart(FineTuneGraph graph) {
     List<String> units = spec.unitNames();
     int first = units.indexOf(graph.cut()) + 1;
-    return first >= units.size() - 1 ? "nothing but the head" : units.get(first) + ".." + units.get(units.size() - 2);
+    return first >= units.size() - 1 ? "the head only" : units.get(first) + ".." + units.get(units.size() - 2) + " and the head";
+  }
+
+  /**
+   * Before using an ancestor's prefix outputs, recomputes one that the cache holds with the parent's
+   * prefix: if they differ (a version whose recorded cut does not say what it trained), the run
+   * uses and fills the parent's own entries instead.
+   */
+  private void checkSharedPrefix(FineTuneGraph graph, List<Example> examples, PrintStream progress) {
+    if (prefixVersion.equals(parent.version())) {
+      return;
+    }
+    int size = graph.featureSize();
+    for (Example e : examples) {
+      float[] cached = cache.get(key(graph, e), size);
+      if (cached == null) {
+        continue;
+      }
+      float[] own = graph.prefix(pixels(List.of(e)), 1);
+      double worst = 0;
+      for (int i = 0; i < size; i++) {
+        worst = Math.max(worst, Math.abs(own[i] - cached[i]) / (1 + Math.abs(cached[i])));
+      }
+      if (worst > SHARED_PREFIX_TOLERANCE) {
+        progress.printf(Locale.ROOT, "finetune: cached prefix outputs of %s differ from %s's own (by %.2g);"
+            + " computing %s's%n", prefixVersion, parent.version(), worst, parent.version());
+        prefixVersion = parent.version();
+      }
+      return;
+    }
   }
 
   /** Prefix outputs of every example, [n, featureSize], from the cache or computed and cached. */
@@ -287,7 +368,7 @@ public final class FineTuner {
   }
 
   private FeatureCache.Key key(FineTuneGraph graph, Example e) {
-    return new FeatureCache.Key(parent.name(), parent.version(), graph.cut(), e.hash());
+    return new FeatureCache.Key(parent.name(), prefixVersion, graph.cut(), e.hash());
   }
 
   private List<EpochStats> train(

@@ -154,6 +154,17 @@ public final class ImageFolder {
    */
   public static Contents read(Path dir, List<String> labels, int width, int height, int most, PrintStream progress)
       throws IOException {
+    return read(dir, labels, width, height, hash -> true, most, progress);
+  }
+
+  /**
+   * Reads the images of a folder whose content hashes pass {@code hashes}, as {@link #read(Path,
+   * List, int, int, int, PrintStream)} reads all of them: a part of the folder chosen by hash (a
+   * test or held-back share) without decoding the rest.
+   */
+  public static Contents read(
+      Path dir, List<String> labels, int width, int height, Predicate<String> hashes, int most, PrintStream progress)
+      throws IOException {
     Map<String, Integer> byDirectoryName = new HashMap<>();
     for (int i = 0; i < labels.size(); i++) {
       byDirectoryName.put(directoryName(labels.get(i)), i);
@@ -191,6 +202,7 @@ public final class ImageFolder {
       }
     }
     List<Image> candidates = new ArrayList<>(byHash.values());
+    candidates.removeIf(i -> !hashes.test(i.hash()));
     candidates.sort(Comparator.comparing(Image::hash));
     List<Image> images = decode(candidates, width, height, most > 0 ? most : Integer.MAX_VALUE, problems, dir,
         progress);

@@ -1,5 +1,6 @@
 package io.vidlabel.training;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,6 +47,16 @@ public record ImageSet(byte[] pixels, byte[] labels, int count, int rows, int co
       }
     }
     return new ImageSet(out, labels, count, rows, cols, channels, classes);
+  }
+
+  /** The first {@code n} images. */
+  public ImageSet first(int n) {
+    if (n < 0 || n > count) {
+      throw new IllegalArgumentException("a set of " + count + " images has no first " + n);
+    }
+    int size = rows * cols * channels;
+    return new ImageSet(Arrays.copyOf(pixels, n * size), Arrays.copyOf(labels, n), n, rows, cols,
+        channels, classes);
   }
 
   public int label(int index) {

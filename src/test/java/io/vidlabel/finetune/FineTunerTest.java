@@ -18,6 +18,8 @@ import io.vidlabel.training.TrainConfig;
 import io.vidlabel.training.Trainer;
 import io.vidlabel.training.resnet.ResNetSpec.BlockType;
 import io.vidlabel.training.resnet.ResNetSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -181,6 +183,42 @@ class FineTunerTest {
       gap = Math.max(gap, Math.abs(firstTeaches[i] - parentTeaches[i]));
     }
     assertThat(gap).as("version 2's logits are not version 1's").isGreaterThan(0.1);
+  }
+
+  @Test
+  void aVersionReadsItsParentsPrefixOutputsWhenItKeptThePrefixAndAFalseRecordIsCaught() throws Exception {
+    ModelDescriptor first = ModelDescriptor.read(model);
+    FeatureCache cache = new FeatureCache(work.resolve("shared-cache"));
+    FineTuner.Settings oneBlock = new FineTuner.Settings(1, 2, 16, 0.05f, 0, false, 0, 1);
+    FineTuner.Settings headOnly = new FineTuner.Settings(0, 2, 16, 0.05f, 0, false, 0, 1);
+    List<FineTuner.Example> train = examples(0, 160, true);
+    List<FineTuner.Example> holdout = examples(160, 200, true);
+    FineTuner.Result adapted = new FineTuner(first, model, oneBlock, cache)
+        .run(train, List.of(), holdout, List.of(), work.resolve("s1"), System.err);
+    new FineTuner(first, model, headOnly, cache).run(train, List.of(), holdout, List.of(), work.resolve("s2"), System.err);
+    Path second = work.resolve("shared-store/tiny/2");
+    ModelExporter.writeSavedModel(SPEC, adapted.checkpoint(), second, "stage3");
+    ModelDescriptor child = first.derive("2", "1", Map.of("method", "finetune", "cut", adapted.cut()), Map.of());
+    child.write(second);
+    // the same weights, with a record claiming that only the head was trained
+    ModelDescriptor claimsHeadOnly = first.derive("2", "1", Map.of("method", "finetune", "cut", "stage3/block1"), Map.of());
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+    FineTuner.Result shared = new FineTuner(child, second, oneBlock, cache).sharingPrefixWith(List.of(child, first))
+        .run(train, List.of(), holdout, List.of(), work.resolve("s3"), System.err);
+    FineTuner.Result caught = new FineTuner(claimsHeadOnly, second, headOnly, cache)
+        .sharingPrefixWith(List.of(claimsHeadOnly, first))
+        .run(train, List.of(), holdout, List.of(), work.resolve("s4"), new PrintStream(log, true));
+
+    assertThat(adapted.cut()).isEqualTo("stage2/block1");
+    assertThat(FineTuner.prefixVersion(List.of(child, first), "stage2/block1", SPEC)).isEqualTo("1");
+    assertThat(FineTuner.prefixVersion(List.of(child, first), "stage3/block1", SPEC))
+        .as("version 2 trained stage3/block1: its output there is its own").isEqualTo("2");
+    assertThat(shared.featuresComputed()).as("version 1's outputs serve version 2").isZero();
+    assertThat(shared.parentHoldoutAccuracy()).as("version 2 on version 1's prefix outputs scores as it did in training")
+        .isEqualTo(adapted.candidateHoldoutAccuracy());
+    assertThat(caught.featuresComputed()).as("the false record is caught: version 2's own outputs").isEqualTo(200);
+    assertThat(log.toString()).contains("cached prefix outputs of 1 differ from 2's own");
   }
 
   @Test

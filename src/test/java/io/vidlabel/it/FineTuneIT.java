@@ -151,8 +151,8 @@ class FineTuneIT {
         .isEqualTo(promoted.metrics().get("parentReferenceTop1"));
     assertThat(promoted.training()).containsEntry("feedbackTrainImages", outcome.trainImages());
 
-    // and version 1's cached prefix outputs are gone: no round will start from it
-    assertThat(cachedVersions()).doesNotContain("1");
+    // and version 1's cached prefix outputs stay: version 2 kept version 1's prefix, so rounds from it read them
+    assertThat(cachedVersions()).containsExactly("1");
 
     // and the rejected feedback is on the dead-letter topic with its reason and origin
     List<ConsumerRecord<String, byte[]>> dead = consumeRaw(config.topics().deadLetters(), 3);
@@ -185,7 +185,9 @@ class FineTuneIT {
     assertThat(outcome.decision()).startsWith("not promoted: holdout top-1");
     assertThat(store().versions(MODEL)).containsExactly("1", "2");
     assertThat(status().version()).isEqualTo("2");
-    assertThat(cachedVersions()).as("kept for the next round on version 2").containsExactly("2");
+    assertThat(outcome.result().featuresComputed())
+        .as("version 2's round read version 1's prefix outputs: the same images, the same frozen prefix").isZero();
+    assertThat(cachedVersions()).as("kept for the next round on version 2").containsExactly("1");
   }
 
   @Test
@@ -274,7 +276,7 @@ class FineTuneIT {
     assertThat(ModelUpdates.latest(client(), config.topics().modelUpdates(), MODEL).orElseThrow().version()).isEqualTo("2");
     await().atMost(Duration.ofMinutes(1)).until(() -> status().version().equals("2"));
     assertThat(registry.get("vidlabel.finetune.rounds").tag("result", "superseded").counter().count()).isEqualTo(1);
-    assertThat(cachedVersions()).as("version 1's outputs, computed again for this round, pruned").containsExactly("2");
+    assertThat(cachedVersions()).as("version 1's outputs: also version 2's").containsExactly("1");
   }
 
   @Test

@@ -63,6 +63,19 @@ public class TrainCommand implements Callable<Integer> {
     imagenet
   }
 
+  /**
+   * The {@code model.json} training fact counting the images held back from training (the last of
+   * the training images in the dataset's order), so that fine-tuning can score forgetting on them.
+   */
+  public static final String HELD_BACK = "heldBack";
+
+  /**
+   * Image folders: the content hash of the first held-back image. The held-back images are the
+   * training share's images whose hash sorts from it on, a rule that stays true when files are
+   * added or fail to decode.
+   */
+  public static final String HELD_BACK_FROM = "heldBackFrom";
+
   @Spec CommandSpec commandSpec;
 
   @Option(names = "--data", description = "Fashion-MNIST IDX directory, or a folder with one directory of JPEG/PNG"
@@ -140,6 +153,12 @@ public class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--limit", description = "Train on the first N images; 0 = all (default: ${DEFAULT-VALUE}).")
   int limit;
+
+  @Option(names = "--hold-back", paramLabel = "N",
+      description = "Leave N training images out of training and record them in model.json: fine-tuning then"
+          + " measures forgetting on images the model never saw (Fashion-MNIST: the last N in file order; a folder:"
+          + " the last N of its training share in content-hash order) (default: ${DEFAULT-VALUE}).")
+  int holdBack;
 
   @Option(names = "--eval-limit", description = "Evaluate on the first N test images; 0 = all (default: ${DEFAULT-VALUE}).")
   int evalLimit;
@@ -271,9 +290,14 @@ public class TrainCommand implements Callable<Integer> {
   /** Fashion-MNIST's splits, or a folder of classes with a test folder or a held-out share. */
   TrainingImages trainingImages() throws IOException {
     Map<String, Object> facts = new LinkedHashMap<>();
+    if (holdBack < 0) {
+      throw new IllegalArgumentException("--hold-back must be 0 or more, not " + holdBack);
+    }
     if (!ImageFolder.looksLikeImageFolder(data)) {
-      ImageSet train = FashionMnist.load(data, Split.TRAIN, limit);
+      ImageSet all = FashionMnist.load(data, Split.TRAIN, 0);
+      ImageSet train = all.first(Math.min(limit > 0 ? limit : Integer.MAX_VALUE, heldBackFrom(all.count())));
       facts.put("dataset", "fashion-mnist");
+      putHeldBack(facts);
       return new TrainingImages(train, FashionMnist.load(data, Split.TEST, evalLimit), Normalisation.FASHION_MNIST,
           facts);
     }
@@ -299,6 +323,12 @@ public class TrainCommand implements Callable<Integer> {
       testImages = folder.inPercent(testPercent);
       facts.put("testPercent", testPercent);
     }
+    int end = heldBackFrom(trainImages.size());
+    putHeldBack(facts);
+    if (holdBack > 0) {
+      facts.put(HELD_BACK_FROM, trainImages.get(end).hash());
+    }
+    trainImages = trainImages.subList(0, end);
     trainImages = limit > 0 ? trainImages.subList(0, Math.min(limit, trainImages.size())) : trainImages;
     testImages = evalLimit > 0 ? testImages.subList(0, Math.min(evalLimit, testImages.size())) : testImages;
     if (trainImages.isEmpty() || testImages.isEmpty()) {
@@ -308,6 +338,21 @@ public class TrainCommand implements Callable<Integer> {
     ImageSet train = folder.toSet(trainImages);
     facts.put("inputSize", size[0] + "x" + size[1]);
     return new TrainingImages(train, testFolder.toSet(testImages), Normalisation.of(train), facts);
+  }
+
+  /** Index of the first held-back image of {@code count} training images. */
+  private int heldBackFrom(int count) {
+    if (holdBack >= count) {
+      throw new IllegalArgumentException("--hold-back " + holdBack + " leaves none of the " + count
+          + " training images to train on");
+    }
+    return count - holdBack;
+  }
+
+  private void putHeldBack(Map<String, Object> facts) {
+    if (holdBack > 0) {
+      facts.put(HELD_BACK, holdBack);
+    }
   }
 
   /** {@code 32} or {@code 64x48} as {width, height}. */

@@ -1,6 +1,7 @@
 package io.vidlabel.training.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -31,6 +32,24 @@ class CommandsTest {
     assertThat(new boolean[] {plain.preactivation, plain.nesterov, plain.flip}).containsOnly(true);
     assertThat(new boolean[] {on.preactivation, on.nesterov, on.flip}).containsOnly(true);
     assertThat(new boolean[] {off.preactivation, off.nesterov, off.flip}).containsOnly(false);
+  }
+
+  @Test
+  void holdBackLeavesTheLastTrainingImagesOutAndRecordsThem() throws Exception {
+    TrainCommand held = new TrainCommand();
+    new CommandLine(held).parseArgs("--out", "x", "--data", dataDir().toString(), "--hold-back", "5000");
+    TrainCommand heldAndLimited = new TrainCommand();
+    new CommandLine(heldAndLimited).parseArgs("--out", "x", "--data", dataDir().toString(), "--hold-back", "5000",
+        "--limit", "58000");
+    TrainCommand everything = new TrainCommand();
+    new CommandLine(everything).parseArgs("--out", "x", "--data", dataDir().toString(), "--hold-back", "60000");
+
+    TrainCommand.TrainingImages images = held.trainingImages();
+    assertThat(images.train().count()).isEqualTo(55_000);
+    assertThat(images.facts()).containsEntry(TrainCommand.HELD_BACK, 5000);
+    assertThat(heldAndLimited.trainingImages().train().count()).as("--limit cannot reach into the held-back images")
+        .isEqualTo(55_000);
+    assertThatThrownBy(everything::trainingImages).hasMessageContaining("leaves none of the 60000");
   }
 
   private static Path dataDir() {

@@ -41,7 +41,8 @@ class OwnImagesTest {
 
   /** Four Fashion-MNIST classes, as a team's folder would have them. */
   private static final List<String> CLASSES = List.of("Trouser", "Bag", "Sneaker", "Dress");
-  private static final int PER_CLASS = 160;
+  private static final int PER_CLASS = 200;
+  private static final int HELD_BACK = 40;
   private static final int TEST_PERCENT = 20;
 
   @Command(name = "vidlabel", subcommands = {TrainCommand.class, EvaluateCommand.class})
@@ -67,7 +68,7 @@ class OwnImagesTest {
     int exit = new CommandLine(new TopCommand()).execute("train", "--data", data.toString(),
         "--out", tmp.resolve("run").toString(), "--depth", "11", "--width", "8", "--epochs", "4",
         "--batch-size", "32", "--lr", "0.05", "--input-size", "32", "--test-percent", String.valueOf(TEST_PERCENT),
-        "--seed", "1", "--name", "own", "--model-version", "1");
+        "--hold-back", String.valueOf(HELD_BACK), "--seed", "1", "--name", "own", "--model-version", "1");
 
     assertThat(exit).isZero();
     Map<?, ?> descriptor = json(model.resolve("model.json"));
@@ -83,7 +84,11 @@ class OwnImagesTest {
     assertThat(training.get("data")).isEqualTo(data.toAbsolutePath().normalize().toString());
     assertThat(training.get("testPercent")).isEqualTo(TEST_PERCENT);
     ImageFolder.Contents folder = ImageFolder.read(data, 32, 32, null);
-    assertThat(training.get("images")).isEqualTo(folder.notInPercent(TEST_PERCENT).size());
+    List<ImageFolder.Image> trainShare = folder.notInPercent(TEST_PERCENT);
+    assertThat(training.get("images")).isEqualTo(trainShare.size() - HELD_BACK);
+    assertThat(training.get(TrainCommand.HELD_BACK)).isEqualTo(HELD_BACK);
+    assertThat(training.get(TrainCommand.HELD_BACK_FROM)).as("the first held-back image in hash order")
+        .isEqualTo(trainShare.get(trainShare.size() - HELD_BACK).hash());
     double top1 = ((Number) ((Map<?, ?>) descriptor.get("metrics")).get("top1")).doubleValue();
     assertThat(top1).as("four classes: chance is 25%").isGreaterThan(0.6);
   }
@@ -112,7 +117,10 @@ class OwnImagesTest {
     Replay replay = Replay.parse("training-data:100", parent, TestData.fashionMnist(), System.err);
 
     assertThat(replay.train()).hasSize(100);
-    assertThat(replay.reference()).hasSize(CLASSES.size() * PER_CLASS - 100);
+    int trainShare = ImageFolder.read(data, 32, 32, null).notInPercent(TEST_PERCENT).size();
+    assertThat(replay.reference())
+        .as("too few held back for a reference set of their own: the rest of the training share, not the test share")
+        .hasSize(trainShare - 100);
     assertThat(replay.train().get(0).hash()).as("cache keys follow the content").hasSize(64);
 
     // feedback: inverted gray frames of other images of the same classes, decoded as the service would
