@@ -358,7 +358,8 @@ public final class FineTuneJob {
     if (settings.mirror()) {
       learn.addAll(FineTuner.mirrored(train, parent.inputWidth(), parent.inputHeight()));
     }
-    ModelDescriptor lineage = withLineageData(parent, settings.store());
+    List<ModelDescriptor> line = settings.store().lineage(parent);
+    ModelDescriptor lineage = withLineageData(line);
     Replay replay = Replay.parse(settings.replay(), lineage, settings.fashionMnistDir(), progress);
 
     Path work = workDir();
@@ -366,7 +367,7 @@ public final class FineTuneJob {
       Path teacher = settings.distillFrom() == Teacher.FIRST ? firstOfLineage(parentDir, settings.store()) : parentDir;
       FineTuner tuner = new FineTuner(
           parent, parentDir, settings.training(), new FeatureCache(settings.cacheDir()), teacher)
-          .sharingPrefixWith(settings.store().lineage(parent));
+          .sharingPrefixWith(line);
       FineTuner.Result result = tuner.run(learn, replay.train(), holdout, replay.reference(), work, progress);
       double baseline = baselineReference(parent, result);
       String decision = decide(result, baseline, settings.promotionMargin(), settings.maxReferenceDrop());
@@ -397,13 +398,14 @@ public final class FineTuneJob {
   }
 
   /**
-   * {@code model}, or its nearest ancestor in the store whose {@code model.json} says what data the
-   * lineage was trained on: versions promoted before they carried it (2026-11-24) do not say it
-   * themselves. A lineage shares labels, input and normalisation, so the ancestor feeds replay
-   * exactly as {@code model} would.
+   * The first version of {@code line} (a version and its ancestors in the store, nearest first,
+   * as {@link ModelStore#lineage} lists them) whose {@code model.json} says what data the lineage
+   * was trained on, or the version itself: versions promoted before they carried it (2026-11-24)
+   * do not say it themselves. A lineage shares labels, input and normalisation, so the ancestor
+   * feeds replay exactly as the version would.
    */
-  static ModelDescriptor withLineageData(ModelDescriptor model, ModelStore store) {
-    return store.lineage(model).stream().filter(d -> !Replay.lineageData(d).isEmpty()).findFirst().orElse(model);
+  static ModelDescriptor withLineageData(List<ModelDescriptor> line) {
+    return line.stream().filter(d -> !Replay.lineageData(d).isEmpty()).findFirst().orElse(line.get(0));
   }
 
   /** The directory of the oldest ancestor of the version in {@code dir} that the store still holds ({@code dir} if none). */

@@ -108,9 +108,9 @@ class FineTuneJobTest {
     oldPromotion.write(store.directory("fashion-resnet", "2"));
     ModelDescriptor orphan = bundled.derive("5", "4", Map.of("method", "finetune"), Map.of());
 
-    assertThat(FineTuneJob.withLineageData(oldPromotion, store).version()).isEqualTo("1");
-    assertThat(FineTuneJob.withLineageData(bundled, store)).isSameAs(bundled);
-    assertThat(FineTuneJob.withLineageData(orphan, store)).as("parent missing from the store").isSameAs(orphan);
+    assertThat(FineTuneJob.withLineageData(store.lineage(oldPromotion)).version()).isEqualTo("1");
+    assertThat(FineTuneJob.withLineageData(store.lineage(bundled))).isSameAs(bundled);
+    assertThat(FineTuneJob.withLineageData(store.lineage(orphan))).as("parent missing from the store").isSameAs(orphan);
   }
 
   @Test

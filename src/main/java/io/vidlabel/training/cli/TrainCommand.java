@@ -295,7 +295,7 @@ public class TrainCommand implements Callable<Integer> {
     }
     if (!ImageFolder.looksLikeImageFolder(data)) {
       ImageSet all = FashionMnist.load(data, Split.TRAIN, 0);
-      ImageSet train = all.first(Math.min(limit > 0 ? limit : Integer.MAX_VALUE, heldBackFrom(all.count())));
+      ImageSet train = all.first(Math.min(limit > 0 ? limit : Integer.MAX_VALUE, trainedCount(all.count())));
       facts.put("dataset", "fashion-mnist");
       putHeldBack(facts);
       return new TrainingImages(train, FashionMnist.load(data, Split.TEST, evalLimit), Normalisation.FASHION_MNIST,
@@ -323,7 +323,7 @@ public class TrainCommand implements Callable<Integer> {
       testImages = folder.inPercent(testPercent);
       facts.put("testPercent", testPercent);
     }
-    int end = heldBackFrom(trainImages.size());
+    int end = trainedCount(trainImages.size());
     putHeldBack(facts);
     if (holdBack > 0) {
       facts.put(HELD_BACK_FROM, trainImages.get(end).hash());
@@ -340,8 +340,8 @@ public class TrainCommand implements Callable<Integer> {
     return new TrainingImages(train, testFolder.toSet(testImages), Normalisation.of(train), facts);
   }
 
-  /** Index of the first held-back image of {@code count} training images. */
-  private int heldBackFrom(int count) {
+  /** How many of {@code count} training images are trained on: all but the held-back last ones. */
+  private int trainedCount(int count) {
     if (holdBack >= count) {
       throw new IllegalArgumentException("--hold-back " + holdBack + " leaves none of the " + count
           + " training images to train on");
