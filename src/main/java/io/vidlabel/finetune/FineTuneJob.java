@@ -49,59 +49,72 @@ public final class FineTuneJob {
    *
    * @param modelName the model to improve
    * @param fallbackVersion version served when the update topic names none (the configured model)
-   * @param minHoldout fewest holdout images worth evaluating on
-   * @param maxTrainImages most feedback training images one round trains on (a fresh sample of
-   *     them when the dataset holds more), which bounds a round's time as feedback accumulates
-   * @param mirror also train on left-right mirrored feedback images
+   * @param training what the fine-tuner trains and how
+   * @param distillFrom whose logits replay is distilled towards
+   * @param replay the replay setting ({@link Replay#parse})
    * @param promotionMargin holdout top-1 gain needed (0.01 = one point)
    * @param maxReferenceDrop largest tolerated top-1 loss on the reference examples
-   * @param distillFrom whose logits replay is distilled towards
    * @param keepVersions versions of the served lineage kept in the store (see {@link
    *     ModelStore#retire}); 0 keeps every version
    */
   public record Settings(
       String modelName,
       String fallbackVersion,
-      ModelStore store,
-      Path datasetDir,
-      Path cacheDir,
-      int holdoutPercent,
-      int minHoldout,
-      int maxTrainImages,
-      long maxImageBytes,
+      Places places,
+      FeedbackUse feedback,
       FineTuner.Settings training,
       Teacher distillFrom,
-      boolean mirror,
       String replay,
-      Path fashionMnistDir,
       double promotionMargin,
       double maxReferenceDrop,
       int keepVersions,
-      String feedbackTopic,
-      String deadLetterTopic,
-      String modelUpdatesTopic) {
+      Topics topics) {
 
     /** The same settings with another store, dataset and cache (a demo's or benchmark's own). */
     public Settings withDirectories(ModelStore newStore, Path newDataset, Path newCache) {
-      return new Settings(modelName, fallbackVersion, newStore, newDataset, newCache, holdoutPercent,
-          minHoldout, maxTrainImages, maxImageBytes, training, distillFrom, mirror, replay, fashionMnistDir, promotionMargin,
-          maxReferenceDrop, keepVersions, feedbackTopic, deadLetterTopic, modelUpdatesTopic);
+      Places moved = new Places(newStore, newDataset, newCache, places.fashionMnistDir());
+      return new Settings(modelName, fallbackVersion, moved, feedback, training, distillFrom, replay, promotionMargin,
+          maxReferenceDrop, keepVersions, topics);
     }
 
     /** The same settings on other topics. */
-    public Settings withTopics(String feedback, String deadLetters, String modelUpdates) {
-      return new Settings(modelName, fallbackVersion, store, datasetDir, cacheDir, holdoutPercent,
-          minHoldout, maxTrainImages, maxImageBytes, training, distillFrom, mirror, replay, fashionMnistDir, promotionMargin,
-          maxReferenceDrop, keepVersions, feedback, deadLetters, modelUpdates);
+    public Settings withTopics(String feedbackTopic, String deadLetters, String modelUpdates) {
+      return new Settings(modelName, fallbackVersion, places, feedback, training, distillFrom, replay,
+          promotionMargin, maxReferenceDrop, keepVersions, new Topics(feedbackTopic, deadLetters, modelUpdates));
     }
 
     /** The same settings with another training setup and promotion margin. */
     public Settings withTraining(FineTuner.Settings newTraining, double margin) {
-      return new Settings(modelName, fallbackVersion, store, datasetDir, cacheDir, holdoutPercent,
-          minHoldout, maxTrainImages, maxImageBytes, newTraining, distillFrom, mirror, replay, fashionMnistDir, margin,
-          maxReferenceDrop, keepVersions, feedbackTopic, deadLetterTopic, modelUpdatesTopic);
+      return new Settings(modelName, fallbackVersion, places, feedback, newTraining, distillFrom, replay, margin,
+          maxReferenceDrop, keepVersions, topics);
     }
   }
+
+  /**
+   * Where a round reads and writes.
+   *
+   * @param store the model store: versions and their lineage
+   * @param datasetDir the feedback dataset on disk
+   * @param cacheDir the feature cache
+   * @param fashionMnistDir Fashion-MNIST's IDX files, for replay of models trained on it
+   */
+  public record Places(ModelStore store, Path datasetDir, Path cacheDir, Path fashionMnistDir) {}
+
+  /**
+   * How feedback becomes training and holdout examples.
+   *
+   * @param holdoutPercent share of the feedback images held out, chosen by content hash
+   * @param minHoldout fewest holdout images worth evaluating on
+   * @param maxTrainImages most feedback training images one round trains on (a fresh sample of
+   *     them when the dataset holds more), which bounds a round's time as feedback accumulates
+   * @param maxImageBytes largest feedback image accepted
+   * @param mirror also train on left-right mirrored feedback images
+   */
+  public record FeedbackUse(
+      int holdoutPercent, int minHoldout, int maxTrainImages, long maxImageBytes, boolean mirror) {}
+
+  /** The topics a round reads feedback from, dead-letters rejects to and publishes versions on. */
+  public record Topics(String feedback, String deadLetters, String modelUpdates) {}
 
   /** Whose logits the replay examples are distilled towards. */
   public enum Teacher {
@@ -170,25 +183,16 @@ public final class FineTuneJob {
     return new Settings(
         configured.name(),
         configured.version(),
-        store,
-        Path.of(f.dataset()),
-        Path.of(f.cache()),
-        f.holdoutPercent(),
-        f.minHoldout(),
-        f.maxTrainImages(),
-        f.maxImageBytes(),
+        new Places(store, Path.of(f.dataset()), Path.of(f.cache()), Path.of(f.fashionMnistDir())),
+        new FeedbackUse(f.holdoutPercent(), f.minHoldout(), f.maxTrainImages(), f.maxImageBytes(), f.mirror()),
         new FineTuner.Settings(f.trainBlocks(), f.epochs(), f.batchSize(), f.learningRate(), f.weightDecay(),
             f.anchoredDecay(), f.distillation(), f.seed()),
         f.distillFrom(),
-        f.mirror(),
         f.replay(),
-        Path.of(f.fashionMnistDir()),
         f.promotionMargin(),
         f.maxReferenceDrop(),
         f.keepVersions(),
-        config.topics().feedback(),
-        config.topics().deadLetters(),
-        config.topics().modelUpdates());
+        new Topics(config.topics().feedback(), config.topics().deadLetters(), config.topics().modelUpdates()));
   }
 
 
@@ -259,9 +263,9 @@ public final class FineTuneJob {
    */
   private String prefixVersion(String served) {
     try {
-      ModelDescriptor model = ModelDescriptor.read(settings.store().directory(settings.modelName(), served));
+      ModelDescriptor model = ModelDescriptor.read(settings.places().store().directory(settings.modelName(), served));
       ResNetSpec spec = ResNetSpec.fromNetwork(model.network());
-      return FineTuner.prefixVersion(settings.store().lineage(model),
+      return FineTuner.prefixVersion(settings.places().store().lineage(model),
           FineTuneGraph.cut(spec, settings.training().trainBlocks()), spec);
     } catch (RuntimeException e) {
       return served;
@@ -272,34 +276,37 @@ public final class FineTuneJob {
   void tidy(String served, PrintStream progress) {
     try {
       String kept = prefixVersion(served);
-      long freed = new FeatureCache(settings.cacheDir()).retainOnly(settings.modelName(), kept);
+      long freed = new FeatureCache(settings.places().cacheDir()).retainOnly(settings.modelName(), kept);
       if (freed > 0) {
         progress.printf(Locale.ROOT, "finetune: feature cache: %.0f MB of versions other than %s deleted%n",
             freed / 1e6, kept);
       }
     } catch (RuntimeException e) {
-      progress.println("finetune: could not prune the feature cache in " + settings.cacheDir() + ": " + reason(e));
+      progress.println(
+          "finetune: could not prune the feature cache in " + settings.places().cacheDir() + ": " + reason(e));
     }
     try {
-      List<String> retired = settings.store().retire(settings.modelName(), served, settings.keepVersions());
+      List<String> retired = settings.places().store().retire(settings.modelName(), served, settings.keepVersions());
       if (!retired.isEmpty()) {
         progress.printf(Locale.ROOT, "finetune: model store: version%s %s deleted; kept the served version %s and"
             + " up to %d of its ancestors%n", retired.size() == 1 ? "" : "s", String.join(", ", retired), served,
             settings.keepVersions() - 1);
       }
     } catch (RuntimeException e) {
-      progress.println("finetune: could not retire old versions in " + settings.store().root() + ": " + reason(e));
+      progress.println(
+          "finetune: could not retire old versions in " + settings.places().store().root() + ": " + reason(e));
     }
   }
 
   private void deleteDataset(PrintStream progress) {
-    if (Files.exists(settings.datasetDir())) {
+    if (Files.exists(settings.places().datasetDir())) {
       try {
-        Directories.delete(settings.datasetDir());
+        Directories.delete(settings.places().datasetDir());
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot delete the dataset " + settings.datasetDir() + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot delete the dataset " + settings.places().datasetDir() + ": " + e.getMessage(), e);
       }
-      progress.println("finetune: rebuilding the dataset from the start of " + settings.feedbackTopic());
+      progress.println("finetune: rebuilding the dataset from the start of " + settings.topics().feedback());
     }
   }
 
@@ -317,22 +324,24 @@ public final class FineTuneJob {
 
   /** The version {@code video.model-updates} says is served, or the configured one if it names none. */
   private String servedVersion() {
-    return ModelUpdates.latest(clientProperties, settings.modelUpdatesTopic(), settings.modelName())
+    return ModelUpdates.latest(clientProperties, settings.topics().modelUpdates(), settings.modelName())
         .map(ModelUpdate::version)
         .orElse(settings.fallbackVersion());
   }
 
   private Outcome round(PrintStream progress, boolean deadLetter) {
-    ModelUpdates.ensureTopic(clientProperties, settings.modelUpdatesTopic());
+    ModelUpdates.ensureTopic(clientProperties, settings.topics().modelUpdates());
     String name = settings.modelName();
     String version = servedVersion();
-    Path parentDir = settings.store().directory(name, version);
+    Path parentDir = settings.places().store().directory(name, version);
     ModelDescriptor parent = ModelDescriptor.read(parentDir);
     FeedbackImages images = new FeedbackImages(
-        parent, io.vidlabel.decode.DecodeLimits.defaults(), settings.maxImageBytes());
-    FeedbackDataset dataset = FeedbackDataset.open(settings.datasetDir(), settings.holdoutPercent());
+        parent, io.vidlabel.decode.DecodeLimits.defaults(), settings.feedback().maxImageBytes());
+    FeedbackDataset dataset =
+        FeedbackDataset.open(settings.places().datasetDir(), settings.feedback().holdoutPercent());
     FeedbackCollector.Report report = new FeedbackCollector(
-        clientProperties, settings.feedbackTopic(), settings.deadLetterTopic(), images).collect(dataset, deadLetter);
+        clientProperties, settings.topics().feedback(), settings.topics().deadLetters(), images)
+        .collect(dataset, deadLetter);
     metrics.collected(report);
     progress.printf(Locale.ROOT,
         "finetune: feedback: %d new, %d duplicates, %d relabelled, %d rejected %s; dataset %d images%n",
@@ -340,33 +349,34 @@ public final class FineTuneJob {
         report.rejected(), report.datasetSize());
 
     List<Entry> trainEntries = dataset.entries(Split.TRAIN);
-    List<Entry> sampled = sample(trainEntries, settings.maxTrainImages(), settings.training().seed());
+    List<Entry> sampled = sample(trainEntries, settings.feedback().maxTrainImages(), settings.training().seed());
     if (sampled.size() < trainEntries.size()) {
       progress.printf(Locale.ROOT, "finetune: training on a random %d of the %d training images (max-train-images)%n",
           sampled.size(), trainEntries.size());
     }
     List<FineTuner.Example> train = examples(sampled, images, dataset);
     List<FineTuner.Example> holdout = examples(dataset.entries(Split.HOLDOUT), images, dataset);
-    if (train.size() < settings.training().batchSize() || holdout.size() < settings.minHoldout()) {
+    if (train.size() < settings.training().batchSize() || holdout.size() < settings.feedback().minHoldout()) {
       String why = String.format(Locale.ROOT,
           "not enough feedback yet: %d training and %d holdout images (need %d and %d)",
-          train.size(), holdout.size(), settings.training().batchSize(), settings.minHoldout());
+          train.size(), holdout.size(), settings.training().batchSize(), settings.feedback().minHoldout());
       progress.println("finetune: " + why);
       return new Outcome(name, version, report, train.size(), holdout.size(), null, null, why, Verdict.SKIPPED);
     }
     List<FineTuner.Example> learn = new ArrayList<>(train);
-    if (settings.mirror()) {
+    if (settings.feedback().mirror()) {
       learn.addAll(FineTuner.mirrored(train, parent.inputWidth(), parent.inputHeight()));
     }
-    List<ModelDescriptor> line = settings.store().lineage(parent);
+    List<ModelDescriptor> line = settings.places().store().lineage(parent);
     ModelDescriptor lineage = withLineageData(line);
-    Replay replay = Replay.parse(settings.replay(), lineage, settings.fashionMnistDir(), progress);
+    Replay replay = Replay.parse(settings.replay(), lineage, settings.places().fashionMnistDir(), progress);
 
     Path work = workDir();
     try {
-      Path teacher = settings.distillFrom() == Teacher.FIRST ? firstOfLineage(parentDir, settings.store()) : parentDir;
+      Path teacher =
+          settings.distillFrom() == Teacher.FIRST ? firstOfLineage(parentDir, settings.places().store()) : parentDir;
       FineTuner tuner = new FineTuner(
-          parent, parentDir, settings.training(), new FeatureCache(settings.cacheDir()), teacher)
+          parent, parentDir, settings.training(), new FeatureCache(settings.places().cacheDir()), teacher)
           .sharingPrefixWith(line);
       FineTuner.Result result = tuner.run(learn, replay.train(), holdout, replay.reference(), work, progress);
       double baseline = baselineReference(parent, result);
@@ -459,7 +469,7 @@ public final class FineTuneJob {
   private String promote(
       ModelDescriptor parent, ModelDescriptor lineage, ResNetSpec spec, FineTuner.Result r, double baseline,
       int trainImages, int holdoutImages, Replay replay) {
-    ModelStore store = settings.store();
+    ModelStore store = settings.places().store();
     String version = store.nextVersion(parent.name());
     Path staging = store.staging(parent.name());
     try {
@@ -489,7 +499,7 @@ public final class FineTuneJob {
           .withChecksum(ModelChecksum.compute(staging));
       d.write(staging);
       store.install(staging, parent.name(), version);
-      ModelUpdates.publish(clientProperties, settings.modelUpdatesTopic(), new ModelUpdate(
+      ModelUpdates.publish(clientProperties, settings.topics().modelUpdates(), new ModelUpdate(
           parent.name(), version, d.checksum(), ModelUpdate.PROMOTE, parent.version(),
           String.format(Locale.ROOT, "fine-tuned on %d feedback images: holdout top-1 %.4f -> %.4f",
               trainImages, r.parentHoldoutAccuracy(), r.candidateHoldoutAccuracy()),

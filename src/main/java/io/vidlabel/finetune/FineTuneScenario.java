@@ -127,7 +127,7 @@ public final class FineTuneScenario {
     }
     Path work = Files.createTempDirectory("vidlabel-scenario");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(8 * 1024 * 1024)) {
-      Path parentDir = base.store().directory(base.modelName(), base.fallbackVersion());
+      Path parentDir = base.places().store().directory(base.modelName(), base.fallbackVersion());
       ModelDescriptor parent = ModelDescriptor.read(parentDir);
       ImageSet test = FashionMnist.load(fashionMnistDir, FashionMnist.Split.TEST, 0);
       progress.printf("scenario: rendering %s test images as H.264 and decoding them ...%n", look.label());
@@ -162,7 +162,8 @@ public final class FineTuneScenario {
       List<Integer> blocks = new ArrayList<>(List.of(base.training().trainBlocks()));
       timedBlocks.stream().filter(k -> !blocks.contains(k)).forEach(blocks::add);
       List<FineTuner.Example> train = timingExamples(parent, pool, test, largest);
-      List<FineTuner.Example> rehearsal = Replay.parse(base.replay(), parent, base.fashionMnistDir(), null).train();
+      List<FineTuner.Example> rehearsal =
+          Replay.parse(base.replay(), parent, base.places().fashionMnistDir(), null).train();
       for (int k : blocks) {
         progress.printf("scenario: timing epochs of both paths, last %d blocks trained ...%n", k);
         FineTuner.Settings t = base.training();
@@ -202,10 +203,10 @@ public final class FineTuneScenario {
     Properties producer = new Properties();
     producer.putAll(client);
     producer.put("max.request.size", 8 * 1024 * 1024);
-    for (String topic : List.of(s.feedbackTopic(), s.deadLetterTopic())) {
+    for (String topic : List.of(s.topics().feedback(), s.topics().deadLetters())) {
       TopicSetup.ensureMediaTopic(client, topic, 8 * 1024 * 1024);
     }
-    try (FeedbackSender sender = new FeedbackSender(producer, s.feedbackTopic())) {
+    try (FeedbackSender sender = new FeedbackSender(producer, s.topics().feedback())) {
       for (int i = sent; i < n; i++) {
         sender.send(new Feedback(FashionMnist.LABELS.get(test.label(i)), png(pool.get(i)), "scenario-camera", "scenario"));
       }
@@ -231,7 +232,7 @@ public final class FineTuneScenario {
 
   /** What an epoch of the largest N trains on: its feedback frames (and their mirror images) and the replay. */
   private List<FineTuner.Example> timingExamples(ModelDescriptor parent, List<VideoFrame> pool, ImageSet test, int n) {
-    FeedbackImages images = new FeedbackImages(parent, DecodeLimits.defaults(), base.maxImageBytes());
+    FeedbackImages images = new FeedbackImages(parent, DecodeLimits.defaults(), base.feedback().maxImageBytes());
     List<FineTuner.Example> train = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       try {
@@ -240,7 +241,7 @@ public final class FineTuneScenario {
         throw new IllegalStateException("scenario frame " + i + " does not decode: " + e.getMessage(), e);
       }
     }
-    if (base.mirror()) {
+    if (base.feedback().mirror()) {
       train.addAll(FineTuner.mirrored(train, parent.inputWidth(), parent.inputHeight()));
     }
     return train;

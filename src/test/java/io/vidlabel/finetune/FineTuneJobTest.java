@@ -139,9 +139,12 @@ class FineTuneJobTest {
       bundled.derive(Integer.toString(v), Integer.toString(v - 1), Map.of(), Map.of())
           .write(store.directory("fashion-resnet", Integer.toString(v)));
     }
-    FineTuneJob.Settings settings = new FineTuneJob.Settings("fashion-resnet", "1", store, root.resolve("dataset"),
-        root.resolve("cache"), 20, 10, 1000, 1 << 20, new FineTuner.Settings(3, 1, 32, 0.01f, 0, false, 0, 1),
-        FineTuneJob.Teacher.PARENT, true, "none", root, 0.01, 0.01, 2, "feedback", "dead-letters", "model-updates");
+    FineTuneJob.Settings settings = new FineTuneJob.Settings("fashion-resnet", "1",
+        new FineTuneJob.Places(store, root.resolve("dataset"), root.resolve("cache"), root),
+        new FineTuneJob.FeedbackUse(20, 10, 1000, 1 << 20, true),
+        new FineTuner.Settings(3, 1, 32, 0.01f, 0, false, 0, 1),
+        FineTuneJob.Teacher.PARENT, "none", 0.01, 0.01, 2,
+        new FineTuneJob.Topics("feedback", "dead-letters", "model-updates"));
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
     new FineTuneJob(settings, new Properties()).tidy("5", new PrintStream(progress, true, StandardCharsets.UTF_8));

@@ -286,7 +286,7 @@ class FineTuneIT {
     Path emptyStore = Path.of(config.finetune().dataset()).resolveSibling("empty-store");
     FineTuneJob.Settings configured = FineTuneJob.settings(config);
     FineTuneJob.Settings broken = configured.withDirectories(
-        new ModelStore(emptyStore), configured.datasetDir(), configured.cacheDir());
+        new ModelStore(emptyStore), configured.places().datasetDir(), configured.places().cacheDir());
 
     // when a round runs
     FineTuneJob.Outcome outcome = new FineTuneJob(broken, client(), registry).runOnce(System.err);

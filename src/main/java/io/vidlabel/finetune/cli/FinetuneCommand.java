@@ -101,7 +101,7 @@ public class FinetuneCommand implements Callable<Integer> {
       print(outcome);
       return outcome.verdict() == FineTuneJob.Verdict.FAILED ? 1 : 0;
     }
-    FeedbackWatcher watcher = new FeedbackWatcher(client, settings.feedbackTopic());
+    FeedbackWatcher watcher = new FeedbackWatcher(client, settings.topics().feedback());
     RoundSchedule schedule = new RoundSchedule(every, poll);
     boolean firstRound = true;
     while (!Thread.currentThread().isInterrupted()) {
@@ -109,7 +109,7 @@ public class FinetuneCommand implements Callable<Integer> {
       try {
         total = watcher.recordsOnTopic();
       } catch (RuntimeException e) {
-        System.err.println("finetune: cannot read the size of " + settings.feedbackTopic() + ", trying again in "
+        System.err.println("finetune: cannot read the size of " + settings.topics().feedback() + ", trying again in "
             + poll + ": " + e.getMessage());
         Thread.sleep(poll.toMillis());
         continue;
