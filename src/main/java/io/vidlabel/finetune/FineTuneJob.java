@@ -263,10 +263,9 @@ public final class FineTuneJob {
    */
   private String prefixVersion(String served) {
     try {
-      ModelDescriptor model = ModelDescriptor.read(settings.places().store().directory(settings.modelName(), served));
-      ResNetSpec spec = ResNetSpec.fromNetwork(model.network());
-      return FineTuner.prefixVersion(settings.places().store().lineage(model),
-          FineTuneGraph.cut(spec, settings.training().trainBlocks()), spec);
+      ModelStore store = settings.places().store();
+      ModelDescriptor model = ModelDescriptor.read(store.directory(settings.modelName(), served));
+      return FineTuner.prefixVersion(store.lineage(model), settings.training().trainBlocks());
     } catch (RuntimeException e) {
       return served;
     }

@@ -53,6 +53,8 @@ public final class FineTuneScenario {
 
   private static final int POOL_END = 5000;
   private static final int SCALE = 2;
+  /** Largest record the scenario's broker, topics and producer take: a PNG feedback frame fits many times. */
+  private static final int MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
   /** One row: what N feedback frames bought. */
   public record Row(
@@ -126,7 +128,7 @@ public final class FineTuneScenario {
       }
     }
     Path work = Files.createTempDirectory("vidlabel-scenario");
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(8 * 1024 * 1024)) {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(MAX_RECORD_BYTES)) {
       Path parentDir = base.places().store().directory(base.modelName(), base.fallbackVersion());
       ModelDescriptor parent = ModelDescriptor.read(parentDir);
       ImageSet test = FashionMnist.load(fashionMnistDir, FashionMnist.Split.TEST, 0);
@@ -202,9 +204,9 @@ public final class FineTuneScenario {
     Properties client = KafkaClients.common(servers, Map.of());
     Properties producer = new Properties();
     producer.putAll(client);
-    producer.put("max.request.size", 8 * 1024 * 1024);
+    producer.put("max.request.size", MAX_RECORD_BYTES);
     for (String topic : List.of(s.topics().feedback(), s.topics().deadLetters())) {
-      TopicSetup.ensureMediaTopic(client, topic, 8 * 1024 * 1024);
+      TopicSetup.ensureMediaTopic(client, topic, MAX_RECORD_BYTES);
     }
     try (FeedbackSender sender = new FeedbackSender(producer, s.topics().feedback())) {
       for (int i = sent; i < n; i++) {

@@ -131,7 +131,7 @@ public final class FineTuner {
     this.spec = ResNetSpec.fromNetwork(parent.network());
     this.settings = settings;
     this.cache = cache;
-    this.prefixVersion = prefixVersion(lineage, FineTuneGraph.cut(spec, settings.trainBlocks()), spec);
+    this.prefixVersion = prefixVersion(lineage, settings.trainBlocks());
   }
 
   /**
@@ -147,13 +147,18 @@ public final class FineTuner {
   }
 
   /**
-   * The version whose prefix outputs at {@code cut} are the first version's of {@code lineage}:
-   * walks up while each version was fine-tuned from the next with a cut at or after {@code cut}
-   * ({@code model.json}'s {@code training.cut}).
+   * The version under which a round that trains the last {@code trainBlocks} blocks of the first
+   * version of {@code lineage} finds its prefix outputs: walks up while each version was
+   * fine-tuned from the next with a cut at or after the round's ({@code model.json}'s {@code
+   * training.cut}).
+   *
+   * @throws IllegalArgumentException if the first version's model.json does not describe a
+   *     vidlabel ResNet
    */
-  static String prefixVersion(List<ModelDescriptor> lineage, String cut, ResNetSpec spec) {
+  static String prefixVersion(List<ModelDescriptor> lineage, int trainBlocks) {
+    ResNetSpec spec = ResNetSpec.fromNetwork(lineage.get(0).network());
     List<String> units = spec.unitNames();
-    int at = units.indexOf(cut);
+    int at = units.indexOf(FineTuneGraph.cut(spec, trainBlocks));
     int i = 0;
     for (; i + 1 < lineage.size(); i++) {
       ModelDescriptor child = lineage.get(i);

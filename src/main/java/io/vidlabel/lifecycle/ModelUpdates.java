@@ -36,7 +36,6 @@ public final class ModelUpdates {
         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))));
   }
 
-
   /** Publishes {@code update} keyed by its model name and waits for the broker's acknowledgement. */
   public static void publish(Properties clientProperties, String topic, ModelUpdate update) {
     Properties p = new Properties();

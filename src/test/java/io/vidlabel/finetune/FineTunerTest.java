@@ -211,9 +211,9 @@ class FineTunerTest {
         .run(train, List.of(), holdout, List.of(), work.resolve("s4"), new PrintStream(log, true));
 
     assertThat(adapted.cut()).isEqualTo("stage2/block1");
-    assertThat(FineTuner.prefixVersion(List.of(child, first), "stage2/block1", SPEC)).isEqualTo("1");
-    assertThat(FineTuner.prefixVersion(List.of(child, first), "stage3/block1", SPEC))
-        .as("version 2 trained stage3/block1: its output there is its own").isEqualTo("2");
+    assertThat(FineTuner.prefixVersion(List.of(child, first), 1)).as("cut at stage2/block1").isEqualTo("1");
+    assertThat(FineTuner.prefixVersion(List.of(child, first), 0))
+        .as("cut at stage3/block1, which version 2 trained: its output there is its own").isEqualTo("2");
     assertThat(shared.featuresComputed()).as("version 1's outputs serve version 2").isZero();
     assertThat(shared.parentHoldoutAccuracy()).as("version 2 on version 1's prefix outputs scores as it did in training")
         .isEqualTo(adapted.candidateHoldoutAccuracy());
