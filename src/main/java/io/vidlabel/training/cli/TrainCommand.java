@@ -108,6 +108,11 @@ public class TrainCommand implements Callable<Integer> {
       + " 50, 101, 152 (bottleneck) (default: ${DEFAULT-VALUE}).")
   int depth = 29;
 
+  @Option(names = "--stage-blocks", split = ",", paramLabel = "N,N,...",
+      description = "Blocks per stage instead of the depth's layout, e.g. 3,12,3 (as many stages as the stem has:"
+          + " 3 small, 4 imagenet).")
+  List<Integer> stageBlocks;
+
   @Option(names = "--width", description = "First-stage width (default: ${DEFAULT-VALUE}; 64 in the paper's ImageNet"
       + " networks).")
   int width = 16;
@@ -210,9 +215,14 @@ public class TrainCommand implements Callable<Integer> {
     ResNetSpec spec;
     try {
       images = trainingImages();
-      spec = (stem == StemChoice.imagenet
-              ? ResNetSpec.imagenet(depth).withBaseWidth(width)
-              : ResNetSpec.smallImage(depth, width, block == Block.basic ? BlockType.BASIC : BlockType.BOTTLENECK))
+      ResNetSpec family = stem == StemChoice.imagenet
+          ? ResNetSpec.imagenet(depth).withBaseWidth(width)
+          : ResNetSpec.smallImage(depth, width, block == Block.basic ? BlockType.BASIC : BlockType.BOTTLENECK);
+      if (stageBlocks != null && stageBlocks.size() != family.stageBlocks().size()) {
+        throw new IllegalArgumentException("--stage-blocks " + stageBlocks + ": the " + stem + " stem has "
+            + family.stageBlocks().size() + " stages");
+      }
+      spec = family.withStageBlocks(stageBlocks != null ? stageBlocks : family.stageBlocks())
           .withVersion(preactivation ? Version.V2 : Version.V1)
           .withShortcut(zeroPadShortcut ? Shortcut.ZERO_PAD : Shortcut.PROJECTION)
           .withInput(images.train().rows(), images.train().cols(), images.train().channels())

@@ -144,6 +144,31 @@ class CommandsTest {
   }
 
   @Test
+  void stageBlocksReplaceTheDepthsLayoutAndMustNameEveryStage(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("run");
+    int code = new CommandLine(new TrainCommand()).execute("--data", dataDir().toString(), "--out", out.toString(),
+        "--stage-blocks", "1,2,1", "--width", "4", "--epochs", "1", "--batch-size", "32", "--limit", "64",
+        "--eval-limit", "32");
+    assertThat(code).isZero();
+    Map<?, ?> network = (Map<?, ?>) new ObjectMapper().readValue(out.resolve("model/model.json").toFile(), Map.class)
+        .get("network");
+    assertThat(network.get("stageBlocks")).isEqualTo(java.util.List.of(1, 2, 1));
+
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int wrong;
+    try {
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      wrong = new CommandLine(new TrainCommand()).execute("--out", tmp.resolve("two").toString(),
+          "--stage-blocks", "3,3");
+    } finally {
+      System.setErr(stderr);
+    }
+    assertThat(wrong).isEqualTo(2);
+    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("--stage-blocks [3, 3]: the small stem has 3 stages");
+  }
+
+  @Test
   void trainRefusesANameOrVersionThatCouldNotBeAStoreDirectory(@TempDir Path tmp) {
     for (String[] bad : new String[][] {{"--name", "../../etc"}, {"--model-version", ".."},
         {"--model-version", "/etc"}, {"--name", "a%2Fb"}}) {
