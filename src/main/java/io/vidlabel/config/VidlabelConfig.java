@@ -8,6 +8,7 @@ import io.vidlabel.inference.Precision;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Every setting of the service, with its default. Keys are {@code vidlabel.*}; each can also be
@@ -226,9 +227,11 @@ public interface VidlabelConfig {
     @WithDefault("20")
     int holdoutPercent();
 
-    /** Last bottleneck blocks that train (with the head); the default model's last stage has 3. */
-    @WithDefault("3")
-    int trainBlocks();
+    /**
+     * Last blocks that train (with the head); 0 = the head only. Unset: the model's last stage (3
+     * blocks in the default model).
+     */
+    OptionalInt trainBlocks();
 
     /** Epochs over the feedback images per fine-tuning run. */
     @WithDefault("12")

@@ -185,7 +185,7 @@ public final class FineTuneJob {
         configured.version(),
         new Places(store, Path.of(f.dataset()), Path.of(f.cache()), Path.of(f.fashionMnistDir())),
         new FeedbackUse(f.holdoutPercent(), f.minHoldout(), f.maxTrainImages(), f.maxImageBytes(), f.mirror()),
-        new FineTuner.Settings(f.trainBlocks(), f.epochs(), f.batchSize(), f.learningRate(), f.weightDecay(),
+        new FineTuner.Settings(f.trainBlocks().orElse(FineTuner.Settings.LAST_STAGE), f.epochs(), f.batchSize(), f.learningRate(), f.weightDecay(),
             f.anchoredDecay(), f.distillation(), f.seed()),
         f.distillFrom(),
         f.replay(),
@@ -265,7 +265,7 @@ public final class FineTuneJob {
     try {
       ModelStore store = settings.places().store();
       ModelDescriptor model = ModelDescriptor.read(store.directory(settings.modelName(), served));
-      return FineTuner.prefixVersion(store.lineage(model), settings.training().trainBlocks());
+      return FineTuner.prefixVersion(store.lineage(model), settings.training());
     } catch (RuntimeException e) {
       return served;
     }

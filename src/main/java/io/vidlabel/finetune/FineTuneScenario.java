@@ -20,6 +20,7 @@ import io.vidlabel.model.ModelDescriptor;
 import io.vidlabel.model.ModelStore;
 import io.vidlabel.training.FashionMnist;
 import io.vidlabel.training.ImageSet;
+import io.vidlabel.training.resnet.ResNetSpec;
 import io.vidlabel.util.Directories;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -161,7 +162,8 @@ public final class FineTuneScenario {
       }
 
       List<EpochTiming> epochs = new ArrayList<>();
-      List<Integer> blocks = new ArrayList<>(List.of(base.training().trainBlocks()));
+      int configuredBlocks = base.training().trainBlocks(ResNetSpec.fromNetwork(parent.network()));
+      List<Integer> blocks = new ArrayList<>(List.of(configuredBlocks));
       timedBlocks.stream().filter(k -> !blocks.contains(k)).forEach(blocks::add);
       List<FineTuner.Example> train = timingExamples(parent, pool, test, largest);
       List<FineTuner.Example> rehearsal =
@@ -176,7 +178,7 @@ public final class FineTuneScenario {
         double[] seconds = tuner.epochSeconds(train, rehearsal, epochRounds);
         epochs.add(new EpochTiming(k, seconds[0], seconds[1], seconds[1] / seconds[0]));
       }
-      return new Report(parent.name() + "/" + parent.version(), lineage, look.label(), base.training().trainBlocks(),
+      return new Report(parent.name() + "/" + parent.version(), lineage, look.label(), configuredBlocks,
           base.replay(), truth.length, 0.9 * normalBefore, rows, epochs);
     } finally {
       Directories.deleteQuietly(work);

@@ -34,7 +34,8 @@ public final class FineTuner {
   private static final double SHARED_PREFIX_TOLERANCE = 1e-4;
 
   /**
-   * @param trainBlocks last blocks that train (with the head); 0 = the head only
+   * @param trainBlocks last blocks that train (with the head); 0 = the head only; {@link #LAST_STAGE} =
+   *     the blocks of the model's last stage
    * @param epochs passes over the training examples
    * @param batchSize examples per step
    * @param learningRate peak rate of a cosine schedule (no warm-up: the weights are trained)
@@ -48,12 +49,20 @@ public final class FineTuner {
       int trainBlocks, int epochs, int batchSize, float learningRate, float weightDecay, boolean anchored,
       float distillation, long seed) {
 
+    /** {@code trainBlocks} for "the model's last stage", whatever its number of blocks. */
+    public static final int LAST_STAGE = -1;
+
     public Settings {
-      if (trainBlocks < 0 || epochs < 1 || batchSize < 2 || !(learningRate > 0) || weightDecay < 0
+      if (trainBlocks < LAST_STAGE || epochs < 1 || batchSize < 2 || !(learningRate > 0) || weightDecay < 0
           || !(distillation >= 0)) {
-        throw new IllegalArgumentException("need trainBlocks >= 0, epochs >= 1, batchSize >= 2, learningRate > 0,"
+        throw new IllegalArgumentException("need trainBlocks >= 0 (or LAST_STAGE), epochs >= 1, batchSize >= 2, learningRate > 0,"
             + " weightDecay >= 0, distillation >= 0");
       }
+    }
+
+    /** The number of last blocks that train on a network like {@code spec}. */
+    public int trainBlocks(ResNetSpec spec) {
+      return trainBlocks == LAST_STAGE ? spec.stageBlocks().get(spec.stageBlocks().size() - 1) : trainBlocks;
     }
   }
 
@@ -131,7 +140,7 @@ public final class FineTuner {
     this.spec = ResNetSpec.fromNetwork(parent.network());
     this.settings = settings;
     this.cache = cache;
-    this.prefixVersion = prefixVersion(lineage, settings.trainBlocks());
+    this.prefixVersion = prefixVersion(lineage, settings);
   }
 
   /**
@@ -147,18 +156,18 @@ public final class FineTuner {
   }
 
   /**
-   * The version under which a round that trains the last {@code trainBlocks} blocks of the first
-   * version of {@code lineage} finds its prefix outputs: walks up while each version was
+   * The version under which a round with {@code settings} on the first version of {@code lineage}
+   * finds its prefix outputs: walks up while each version was
    * fine-tuned from the next with a cut at or after the round's ({@code model.json}'s {@code
    * training.cut}).
    *
    * @throws IllegalArgumentException if the first version's model.json does not describe a
    *     vidlabel ResNet
    */
-  static String prefixVersion(List<ModelDescriptor> lineage, int trainBlocks) {
+  static String prefixVersion(List<ModelDescriptor> lineage, Settings settings) {
     ResNetSpec spec = ResNetSpec.fromNetwork(lineage.get(0).network());
     List<String> units = spec.unitNames();
-    int at = units.indexOf(FineTuneGraph.cut(spec, trainBlocks));
+    int at = units.indexOf(FineTuneGraph.cut(spec, settings.trainBlocks(spec)));
     int i = 0;
     for (; i + 1 < lineage.size(); i++) {
       ModelDescriptor child = lineage.get(i);
@@ -269,7 +278,7 @@ public final class FineTuner {
 
   private FineTuneGraph newGraph(Path weights) {
     return new FineTuneGraph(
-        spec, weights, settings.trainBlocks(),
+        spec, weights, settings.trainBlocks(spec),
         new MomentumSgd(0.9f, true, settings.weightDecay()), settings.anchored(), settings.seed());
   }
 

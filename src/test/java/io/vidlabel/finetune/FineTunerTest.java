@@ -1,6 +1,7 @@
 package io.vidlabel.finetune;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.vidlabel.inference.LoadedModel;
@@ -63,6 +64,19 @@ class FineTunerTest {
       out.add(new FineTuner.Example((inverted ? "inv-" : "img-") + i, test.label(i), pixels));
     }
     return out;
+  }
+
+  @Test
+  void theLastStageDefaultCountsTheModelsOwnLastStage() {
+    FineTuner.Settings lastStage = new FineTuner.Settings(FineTuner.Settings.LAST_STAGE, 2, 16, 0.05f, 0, false, 0, 1);
+
+    assertThat(lastStage.trainBlocks(ResNetSpec.smallImage(29, 16, BlockType.BOTTLENECK))).isEqualTo(3);
+    assertThat(lastStage.trainBlocks(SPEC.withStageBlocks(List.of(4, 40, 2)))).isEqualTo(2);
+    assertThat(lastStage.trainBlocks(ResNetSpec.imagenet(18))).isEqualTo(2);
+    assertThat(new FineTuner.Settings(1, 2, 16, 0.05f, 0, false, 0, 1).trainBlocks(SPEC.withStageBlocks(List.of(4, 40, 2))))
+        .as("a number given is kept").isEqualTo(1);
+    assertThatThrownBy(() -> new FineTuner.Settings(-2, 2, 16, 0.05f, 0, false, 0, 1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -191,6 +205,7 @@ class FineTunerTest {
     FeatureCache cache = new FeatureCache(work.resolve("shared-cache"));
     FineTuner.Settings oneBlock = new FineTuner.Settings(1, 2, 16, 0.05f, 0, false, 0, 1);
     FineTuner.Settings headOnly = new FineTuner.Settings(0, 2, 16, 0.05f, 0, false, 0, 1);
+    FineTuner.Settings lastStage = new FineTuner.Settings(FineTuner.Settings.LAST_STAGE, 2, 16, 0.05f, 0, false, 0, 1);
     List<FineTuner.Example> train = examples(0, 160, true);
     List<FineTuner.Example> holdout = examples(160, 200, true);
     FineTuner.Result adapted = new FineTuner(first, model, oneBlock, cache)
@@ -211,8 +226,10 @@ class FineTunerTest {
         .run(train, List.of(), holdout, List.of(), work.resolve("s4"), new PrintStream(log, true));
 
     assertThat(adapted.cut()).isEqualTo("stage2/block1");
-    assertThat(FineTuner.prefixVersion(List.of(child, first), 1)).as("cut at stage2/block1").isEqualTo("1");
-    assertThat(FineTuner.prefixVersion(List.of(child, first), 0))
+    assertThat(FineTuner.prefixVersion(List.of(child, first), oneBlock)).as("cut at stage2/block1").isEqualTo("1");
+    assertThat(FineTuner.prefixVersion(List.of(child, first), lastStage)).as("the last stage is one block here")
+        .isEqualTo("1");
+    assertThat(FineTuner.prefixVersion(List.of(child, first), headOnly))
         .as("cut at stage3/block1, which version 2 trained: its output there is its own").isEqualTo("2");
     assertThat(shared.featuresComputed()).as("version 1's outputs serve version 2").isZero();
     assertThat(shared.parentHoldoutAccuracy()).as("version 2 on version 1's prefix outputs scores as it did in training")

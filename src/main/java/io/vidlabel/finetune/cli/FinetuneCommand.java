@@ -32,7 +32,8 @@ public class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", description = "Default: vidlabel.kafka.bootstrap-servers.")
   String bootstrapServers;
 
-  @Option(names = "--train-blocks", paramLabel = "K", description = "Last blocks to train with the head (default: vidlabel.finetune.train-blocks).")
+  @Option(names = "--train-blocks", paramLabel = "K", description = "Last blocks to train with the head; 0 = the head only (default: vidlabel.finetune.train-blocks,"
+      + " or the model's last stage).")
   Integer trainBlocks;
 
   @Option(names = "--epochs", description = "Default: vidlabel.finetune.epochs.")
