@@ -178,18 +178,25 @@ public record Replay(List<FineTuner.Example> train, List<FineTuner.Example> refe
         && training.get(TrainCommand.HELD_BACK_FROM) instanceof String h ? h : null;
     List<ImageFolder.Image> replayImages;
     List<ImageFolder.Image> referenceImages;
+    ImageFolder.Scan scan;
+    try {
+      scan = ImageFolder.scan(dir, model.labels());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the replay images: " + e.getMessage(), e);
+    }
     ImageFolder.Contents folder;
     if (heldBackFrom == null) {
-      folder = read(dir, model, trainShare, n + REFERENCE_IMAGES, progress);
+      folder = decode(scan, model, trainShare, n + REFERENCE_IMAGES, progress);
       int count = folder.images().size();
       requireReference(count - n, dir, n, count);
       replayImages = folder.images().subList(0, n);
       referenceImages = folder.images().subList(n, count);
     } else {
-      folder = read(dir, model, trainShare.and(hash -> hash.compareTo(heldBackFrom) >= 0), REFERENCE_IMAGES, progress);
+      folder = decode(scan, model, trainShare.and(hash -> hash.compareTo(heldBackFrom) >= 0), REFERENCE_IMAGES,
+          progress);
       referenceImages = folder.images();
       replayImages = n == 0 ? List.of()
-          : read(dir, model, trainShare.and(hash -> hash.compareTo(heldBackFrom) < 0), n, progress).images();
+          : decode(scan, model, trainShare.and(hash -> hash.compareTo(heldBackFrom) < 0), n, progress).images();
       requireReference(referenceImages.size(), dir, n, replayImages.size() + referenceImages.size());
       if (replayImages.size() < n) {
         throw new IllegalArgumentException(String.format(Locale.ROOT,
@@ -207,11 +214,11 @@ public record Replay(List<FineTuner.Example> train, List<FineTuner.Example> refe
     return replay;
   }
 
-  private static ImageFolder.Contents read(
-      Path dir, ModelDescriptor model, Predicate<String> hashes, int most, PrintStream progress) {
+  private static ImageFolder.Contents decode(
+      ImageFolder.Scan scan, ModelDescriptor model, Predicate<String> hashes, int most, PrintStream progress) {
     ImageFolder.Contents folder;
     try {
-      folder = ImageFolder.read(dir, model.labels(), model.inputWidth(), model.inputHeight(), hashes, most, progress);
+      folder = scan.decode(model.inputWidth(), model.inputHeight(), hashes, most, progress);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the replay images: " + e.getMessage(), e);
     }

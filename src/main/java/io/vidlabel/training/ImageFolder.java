@@ -165,6 +165,48 @@ public final class ImageFolder {
   public static Contents read(
       Path dir, List<String> labels, int width, int height, Predicate<String> hashes, int most, PrintStream progress)
       throws IOException {
+    return scan(dir, labels).decode(width, height, hashes, most, progress);
+  }
+
+  /**
+   * A folder's image files, read and hashed but not decoded, sorted by hash: what {@link
+   * #decode} chooses from. Several parts of one folder decoded from one scan (a replay share and a
+   * reference share) read every file once.
+   *
+   * @param files one entry per distinct image ({@link Image#rgb} null)
+   * @param skipped files left out while scanning (too large, filed under two classes), at most a few
+   * @param skippedCount all files left out while scanning
+   * @param duplicates files whose bytes another file of the same class already had
+   */
+  public record Scan(
+      Path dir, List<String> labels, List<Image> files, List<String> skipped, int skippedCount, int duplicates) {
+
+    /**
+     * Decodes the files whose hashes pass {@code hashes}, the first {@code most} in hash order (0:
+     * all).
+     *
+     * @throws IOException if none decodes
+     */
+    public Contents decode(int width, int height, Predicate<String> hashes, int most, PrintStream progress)
+        throws IOException {
+      Problems problems = new Problems(skipped, skippedCount);
+      List<Image> candidates = files.stream().filter(i -> hashes.test(i.hash())).toList();
+      List<Image> images = ImageFolder.decode(candidates, width, height, most > 0 ? most : Integer.MAX_VALUE,
+          problems, dir, progress);
+      if (images.isEmpty()) {
+        throw new IOException("no readable JPEG or PNG image under " + dir);
+      }
+      return new Contents(dir, labels, width, height, List.copyOf(images), List.copyOf(problems.examples),
+          problems.count, duplicates, candidates.size());
+    }
+  }
+
+  /**
+   * Lists and hashes the image files of a folder whose class directories name {@code labels}.
+   *
+   * @throws IOException if the folder is missing or a directory names no label
+   */
+  public static Scan scan(Path dir, List<String> labels) throws IOException {
     Map<String, Integer> byDirectoryName = new HashMap<>();
     for (int i = 0; i < labels.size(); i++) {
       byDirectoryName.put(directoryName(labels.get(i)), i);
@@ -201,16 +243,10 @@ public final class ImageFolder {
         }
       }
     }
-    List<Image> candidates = new ArrayList<>(byHash.values());
-    candidates.removeIf(i -> !hashes.test(i.hash()));
-    candidates.sort(Comparator.comparing(Image::hash));
-    List<Image> images = decode(candidates, width, height, most > 0 ? most : Integer.MAX_VALUE, problems, dir,
-        progress);
-    if (images.isEmpty()) {
-      throw new IOException("no readable JPEG or PNG image under " + dir);
-    }
-    return new Contents(dir, labels, width, height, List.copyOf(images), List.copyOf(problems.examples),
-        problems.count, duplicates, candidates.size());
+    List<Image> files = new ArrayList<>(byHash.values());
+    files.sort(Comparator.comparing(Image::hash));
+    return new Scan(dir, List.copyOf(labels), List.copyOf(files), List.copyOf(problems.examples), problems.count,
+        duplicates);
   }
 
   /**
@@ -256,8 +292,18 @@ public final class ImageFolder {
 
   /** Files skipped: how many, and the first few with their reasons. */
   private static final class Problems {
-    final List<String> examples = new ArrayList<>();
+    final List<String> examples;
     int count;
+
+    Problems() {
+      this(List.of(), 0);
+    }
+
+    /** Continues a list begun elsewhere (a scan's). */
+    Problems(List<String> examples, int count) {
+      this.examples = new ArrayList<>(examples);
+      this.count = count;
+    }
 
     void add(Path file, String reason) {
       if (count++ < MAX_REPORTED) {

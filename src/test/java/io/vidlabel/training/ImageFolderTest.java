@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,6 +103,30 @@ class ImageFolderTest {
     assertThat(held.size() + first.notInPercent(20).size()).isEqualTo(200);
     Set<String> heldLater = new HashSet<>(second.inPercent(20).stream().map(ImageFolder.Image::hash).toList());
     assertThat(held).allMatch(i -> heldLater.contains(i.hash()));
+  }
+
+  @Test
+  void partsOfOneScanDecodeAsReadsOfThemWouldWithTheScansSkippedFilesInEach() throws Exception {
+    ImageFolders.fashion(dir, List.of("Trouser", "Bag"), 60, 0);
+    byte[] gray = ImageFolders.solid(28, 28, 0x808080);
+    write("Trouser/mystery.png", gray);
+    write("Bag/mystery-again.png", gray);
+    Predicate<String> low = hash -> hash.compareTo("8") < 0;
+
+    ImageFolder.Scan scan = ImageFolder.scan(dir, FashionMnist.LABELS);
+    ImageFolder.Contents lowPart = scan.decode(28, 28, low, 0, null);
+    ImageFolder.Contents highPart = scan.decode(28, 28, low.negate(), 0, null);
+    ImageFolder.Contents lowAgain = scan.decode(28, 28, low, 0, null);
+    ImageFolder.Contents lowRead = ImageFolder.read(dir, FashionMnist.LABELS, 28, 28, low, 0, null);
+
+    assertThat(scan.files()).hasSize(120).allMatch(i -> i.rgb() == null);
+    assertThat(lowPart.images().size() + highPart.images().size()).isEqualTo(120);
+    assertThat(lowPart.images()).extracting(ImageFolder.Image::hash)
+        .containsExactlyElementsOf(lowRead.images().stream().map(ImageFolder.Image::hash).toList())
+        .allMatch(low);
+    assertThat(lowPart.images().get(0).rgb()).isEqualTo(lowRead.images().get(0).rgb());
+    assertThat(List.of(lowPart.skippedCount(), highPart.skippedCount(), lowAgain.skippedCount()))
+        .as("each part reports the scan's two files, none counted twice").containsOnly(2);
   }
 
   @Test
