@@ -154,24 +154,10 @@ public final class ServingBench {
       // once would classify each other's segments.
       double[] batchedFramesAndBatches = new double[2];
       SideBySide.Rates rates = SideBySide.alternate(repetitions,
-          r -> {
-            try (Rig rig = new Rig(config, servers, modelDir, batching, false, false, streamThreads)) {
-              rig.segments("warmup", segments.subList(0, 1), streams);
-              var sizes = rig.registry.find("vidlabel.inference.batch.size").summary();
-              double itemsBefore = sizes.totalAmount();
-              long batchesBefore = sizes.count();
-              double rate = rig.segments("rep" + r, segments, streams);
-              batchedFramesAndBatches[0] += sizes.totalAmount() - itemsBefore;
-              batchedFramesAndBatches[1] += sizes.count() - batchesBefore;
-              return rate;
-            }
-          },
-          r -> {
-            try (Rig rig = new Rig(config, servers, modelDir, batching, false, true, streamThreads)) {
-              rig.segments("warmup", segments.subList(0, 1), streams);
-              return rig.segments("rep" + r, segments, streams);
-            }
-          });
+          r -> oneRepetition(new Rig(config, servers, modelDir, batching, false, false, streamThreads), segments,
+              streams, r, batchedFramesAndBatches),
+          r -> oneRepetition(new Rig(config, servers, modelDir, batching, false, true, streamThreads), segments,
+              streams, r, null));
       double meanBatch = batchedFramesAndBatches[0] / batchedFramesAndBatches[1];
       double b = Stats.median(rates.a());
       double p = Stats.median(rates.b());
@@ -180,6 +166,30 @@ public final class ServingBench {
           modelName, t, b, p);
     }
     return rows;
+  }
+
+  /**
+   * One repetition on its own rig, closed after it: a warm-up segment per stream, then the timed
+   * segments. If {@code batches} is given, adds the frames batched and the batches formed during
+   * the timed part to its two elements.
+   *
+   * @return frames per second of the timed part
+   */
+  private static double oneRepetition(Rig rig, List<Segment> segments, int streams, int repetition, double[] batches)
+      throws Exception {
+    try (rig) {
+      rig.segments("warmup", segments.subList(0, 1), streams);
+      if (batches == null) {
+        return rig.segments("rep" + repetition, segments, streams);
+      }
+      var sizes = rig.registry.find("vidlabel.inference.batch.size").summary();
+      double itemsBefore = sizes.totalAmount();
+      long batchesBefore = sizes.count();
+      double rate = rig.segments("rep" + repetition, segments, streams);
+      batches[0] += sizes.totalAmount() - itemsBefore;
+      batches[1] += sizes.count() - batchesBefore;
+      return rate;
+    }
   }
 
   /** The batching rows as a Markdown table. */

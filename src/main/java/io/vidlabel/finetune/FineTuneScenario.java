@@ -142,23 +142,18 @@ public final class FineTuneScenario {
       for (int i = 0; i < truth.length; i++) {
         truth[i] = test.label(POOL_END + i);
       }
-      double shiftedBefore;
-      double normalBefore;
-      try (LoadedModel m = LoadedModel.load(parentDir)) {
-        shiftedBefore = top1(m, shifted, truth);
-        normalBefore = top1(m, normal, truth);
-      }
+      Material material = new Material(parentDir, test, pool, shifted, normal, truth, kafka.bootstrapServers(), progress);
+      Scores before = material.score(parentDir);
       progress.printf(Locale.ROOT, "scenario: %s/%s top-1 on %d held-out frames: %s %.2f%%, normal %.2f%%%n",
-          parent.name(), parent.version(), truth.length, look.label(), 100 * shiftedBefore, 100 * normalBefore);
+          parent.name(), parent.version(), truth.length, look.label(), 100 * before.shifted(), 100 * before.normal());
 
       List<Row> rows = new ArrayList<>();
       for (int n : feedbackCounts) {
         Row previous = lineage && !rows.isEmpty() ? rows.get(rows.size() - 1) : null;
         rows.add(previous == null
-            ? round(0, n, pool, test, parentDir, shifted, normal, truth, shiftedBefore, normalBefore,
-                kafka.bootstrapServers(), work.resolve(lineage ? "lineage" : "n" + n), progress)
-            : round(previous.feedback(), n, pool, test, parentDir, shifted, normal, truth, previous.shiftedAfter(),
-                previous.inDomainAfter(), kafka.bootstrapServers(), work.resolve("lineage"), progress));
+            ? round(material, 0, n, before, work.resolve(lineage ? "lineage" : "n" + n))
+            : round(material, previous.feedback(), n, new Scores(previous.shiftedAfter(), previous.inDomainAfter()),
+                work.resolve("lineage")));
       }
 
       List<EpochTiming> epochs = new ArrayList<>();
@@ -179,31 +174,48 @@ public final class FineTuneScenario {
         epochs.add(new EpochTiming(k, seconds[0], seconds[1], seconds[1] / seconds[0]));
       }
       return new Report(parent.name() + "/" + parent.version(), lineage, look.label(), configuredBlocks,
-          base.replay(), truth.length, 0.9 * normalBefore, rows, epochs);
+          base.replay(), truth.length, 0.9 * before.normal(), rows, epochs);
     } finally {
       Directories.deleteQuietly(work);
     }
   }
 
   /**
+   * What every round of a run shares: the configured model, the test images, the rendered frames
+   * (feedback pool, held-out shifted and normal) with their labels, the broker and the log.
+   */
+  private record Material(
+      Path parentDir, ImageSet test, List<VideoFrame> pool, List<VideoFrame> shifted, List<VideoFrame> normal,
+      int[] truth, String servers, PrintStream progress) {
+
+    /** Top-1 of the model in {@code modelDir} on the held-out frames. */
+    Scores score(Path modelDir) throws Exception {
+      try (LoadedModel m = LoadedModel.load(modelDir)) {
+        return new Scores(top1(m, shifted, truth), top1(m, normal, truth));
+      }
+    }
+  }
+
+  /** Top-1 on the held-out shifted and normal frames. */
+  private record Scores(double shifted, double normal) {}
+
+  /**
    * Sends feedback frames {@code sent..n-1} and runs one round in {@code dir} (its store, dataset,
    * cache and topics; the first round there copies the configured version into the store).
    */
-  private Row round(
-      int sent, int n, List<VideoFrame> pool, ImageSet test, Path parentDir, List<VideoFrame> shifted,
-      List<VideoFrame> normal, int[] truth, double shiftedBefore, double normalBefore, String servers,
-      Path dir, PrintStream progress) throws Exception {
+  private Row round(Material material, int sent, int n, Scores before, Path dir) throws Exception {
+    PrintStream progress = material.progress();
     progress.printf("scenario: --- %d feedback frames ---%n", n);
     ModelStore store = new ModelStore(dir.resolve("store"));
     Path first = store.directory(base.modelName(), base.fallbackVersion());
     if (!Files.exists(first)) {
-      Directories.copy(parentDir, first);
+      Directories.copy(material.parentDir(), first);
     }
     String prefix = "scenario-" + dir.getFileName();
     FineTuneJob.Settings s = base
         .withDirectories(store, dir.resolve("dataset"), dir.resolve("cache"))
         .withTopics(prefix + ".feedback", prefix + ".dead-letters", prefix + ".model-updates");
-    Properties client = KafkaClients.common(servers, Map.of());
+    Properties client = KafkaClients.common(material.servers(), Map.of());
     Properties producer = new Properties();
     producer.putAll(client);
     producer.put("max.request.size", MAX_RECORD_BYTES);
@@ -212,7 +224,8 @@ public final class FineTuneScenario {
     }
     try (FeedbackSender sender = new FeedbackSender(producer, s.topics().feedback())) {
       for (int i = sent; i < n; i++) {
-        sender.send(new Feedback(FashionMnist.LABELS.get(test.label(i)), png(pool.get(i)), "scenario-camera", "scenario"));
+        sender.send(new Feedback(FashionMnist.LABELS.get(material.test().label(i)), png(material.pool().get(i)),
+            "scenario-camera", "scenario"));
       }
     }
     long start = System.nanoTime();
@@ -222,16 +235,11 @@ public final class FineTuneScenario {
       throw new IllegalStateException("scenario: the fine-tuning round with N=" + n + " failed: " + outcome.decision());
     }
     String served = outcome.promotedVersion() != null ? outcome.promotedVersion() : outcome.parentVersion();
-    double shiftedAfter;
-    double normalAfter;
-    try (LoadedModel m = LoadedModel.load(store.directory(base.modelName(), served))) {
-      shiftedAfter = top1(m, shifted, truth);
-      normalAfter = top1(m, normal, truth);
-    }
+    Scores after = material.score(store.directory(base.modelName(), served));
     progress.printf(Locale.ROOT, "scenario: N=%d: shifted %.2f%% -> %.2f%%, normal %.2f%% -> %.2f%%, %.0f s%n",
-        n, 100 * shiftedBefore, 100 * shiftedAfter, 100 * normalBefore, 100 * normalAfter, seconds);
-    return new Row(n, shiftedBefore, shiftedAfter, normalBefore, normalAfter, served, outcome.decision(), seconds,
-        outcome.result() == null ? 0 : outcome.result().trainSeconds());
+        n, 100 * before.shifted(), 100 * after.shifted(), 100 * before.normal(), 100 * after.normal(), seconds);
+    return new Row(n, before.shifted(), after.shifted(), before.normal(), after.normal(), served, outcome.decision(),
+        seconds, outcome.result() == null ? 0 : outcome.result().trainSeconds());
   }
 
   /** What an epoch of the largest N trains on: its feedback frames (and their mirror images) and the replay. */
