@@ -77,10 +77,12 @@ public final class FashionMnist {
       int rows = in.readInt();
       int cols = in.readInt();
       int count = limit > 0 ? Math.min(limit, n) : n;
-      byte[] pixels = new byte[count * rows * cols];
-      in.readFully(pixels);
+      byte[][] pixels = new byte[count][rows * cols];
+      for (byte[] image : pixels) {
+        in.readFully(image);
+      }
       byte[] labelBytes = readLabels(labels, count);
-      return ImageSet.gray(pixels, labelBytes, count, rows, cols, LABELS);
+      return new ImageSet(pixels, labelBytes, rows, cols, 1, LABELS);
     }
   }
 

@@ -93,16 +93,15 @@ public final class ImageFolder {
       return images.stream().filter(Predicate.not(i -> ContentHash.inPercent(i.hash(), percent))).toList();
     }
 
-    /** {@code images} as one RGB set with this folder's classes. */
+    /** {@code images} as one RGB set with this folder's classes, sharing their pixels (not a copy). */
     public ImageSet toSet(List<Image> images) {
-      int pixels = width * height * 3;
-      byte[] all = new byte[images.size() * pixels];
+      byte[][] pixels = new byte[images.size()][];
       byte[] labels = new byte[images.size()];
       for (int i = 0; i < images.size(); i++) {
-        System.arraycopy(images.get(i).rgb(), 0, all, i * pixels, pixels);
+        pixels[i] = images.get(i).rgb();
         labels[i] = (byte) images.get(i).label();
       }
-      return new ImageSet(all, labels, images.size(), height, width, 3, classes);
+      return new ImageSet(pixels, labels, height, width, 3, classes);
     }
 
     /** One line for a log: counts, classes, skipped and duplicate files. */

@@ -34,20 +34,25 @@ public final class Normalisation {
   /** The per-channel mean and standard deviation of the images themselves. */
   public static Normalisation of(ImageSet images) {
     int channels = images.channels();
-    byte[] pixels = images.pixels();
-    double perChannel = Math.max(1, pixels.length / channels);
+    double perChannel = Math.max(1, (double) images.count() * images.rows() * images.cols());
     double[] sum = new double[channels];
-    for (int i = 0; i < pixels.length; i++) {
-      sum[i % channels] += pixels[i] & 0xFF;
+    for (int n = 0; n < images.count(); n++) {
+      byte[] pixels = images.image(n);
+      for (int i = 0; i < pixels.length; i++) {
+        sum[i % channels] += pixels[i] & 0xFF;
+      }
     }
     float[] mean = new float[channels];
     for (int c = 0; c < channels; c++) {
       mean[c] = (float) (sum[c] / perChannel / 255.0);
     }
     double[] squares = new double[channels];
-    for (int i = 0; i < pixels.length; i++) {
-      double d = (pixels[i] & 0xFF) / 255.0 - mean[i % channels];
-      squares[i % channels] += d * d;
+    for (int n = 0; n < images.count(); n++) {
+      byte[] pixels = images.image(n);
+      for (int i = 0; i < pixels.length; i++) {
+        double d = (pixels[i] & 0xFF) / 255.0 - mean[i % channels];
+        squares[i % channels] += d * d;
+      }
     }
     float[] std = new float[channels];
     for (int c = 0; c < channels; c++) {

@@ -86,7 +86,7 @@ class BatchAugmenterTest {
   @Test
   void anRgbSetIsNormalisedPerChannelAndAMirrorKeepsEachPixelsChannelsTogether() {
     // one 2x1 RGB image: left pixel (10, 20, 30), right pixel (200, 100, 0)
-    ImageSet rgb = new ImageSet(new byte[] {10, 20, 30, (byte) 200, 100, 0}, new byte[] {1}, 1, 1, 2, 3,
+    ImageSet rgb = ImageSet.packed(new byte[] {10, 20, 30, (byte) 200, 100, 0}, new byte[] {1}, 1, 1, 2, 3,
         List.of("a", "b"));
     Normalisation n = new Normalisation(new float[] {0.1f, 0.2f, 0.3f}, new float[] {0.5f, 0.25f, 0.125f});
     float[] plain = new float[6];

@@ -34,7 +34,8 @@ class FashionMnistTest {
     assertThat(d.rows()).isEqualTo(2);
     assertThat(d.label(0)).isEqualTo(9);
     assertThat(d.pixel(1, 0, 0)).isEqualTo(4);
-    assertThat(d.pixels()).hasSize(8);
+    assertThat(d.image(0)).hasSize(4);
+    assertThat(d.image(1)).hasSize(4);
   }
 
   @Test

@@ -46,6 +46,9 @@ class ImageFolderTest {
       assertThat(set.pixel(i, 5, 6, 0)).as("red channel").isCloseTo(red ? 240 : 0, within(16));
       assertThat(set.pixel(i, 5, 6, 2)).as("blue channel").isCloseTo(red ? 0 : 255, within(16));
     }
+    for (int i = 0; i < set.count(); i++) {
+      assertThat(set.image(i)).as("a set shares the decoded pixels").isSameAs(contents.images().get(i).rgb());
+    }
     Normalisation statistics = Normalisation.of(set);
     assertThat(statistics.mean(0)).isGreaterThan(statistics.mean(1));
     assertThat(statistics.mean(2)).isGreaterThan(statistics.mean(1));
