@@ -37,6 +37,9 @@ class SoakBenchTest {
               ClassifierLauncher.mainClass(StandaloneClassifier.class.getName()), work)
           .run(new SoakBench.Options(MODEL, 2, Duration.ofSeconds(30), Duration.ofSeconds(1), bound), System.err);
     }
+    // a PASS or FAIL of so short a run says nothing about memory: the line says so in the build log
+    System.err.println("SoakBenchTest: a 30-second check of the soak's machinery, not a memory measurement;"
+        + " the verdict below judges 30 seconds of warm-up");
     System.err.print(SoakBench.markdown(soak));
 
     // The sampled process is the child, not this JVM, and the soak stopped it.
