@@ -80,6 +80,28 @@ class FineTunerTest {
   }
 
   @Test
+  void aRoundWhosePrefixOutputsCannotFitTheHeapIsRefusedBeforeComputingThem() {
+    long sixGib = 6L << 30;
+    int defaultCut = 14 * 14 * 128;
+    int resnet50Cut = 14 * 14 * 1024;
+    // the scenario's round on the default model: 5,791 examples of 98 KiB, 0.5 GiB
+    FineTuner.checkMemory(5582, 209, defaultCut, sixGib);
+
+    // ResNet-50 at 224x224: 9,000 examples of 784 KiB are 6.7 GiB
+    assertThatThrownBy(() -> FineTuner.checkMemory(8000, 1000, resnet50Cut, sixGib))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("8,000 training and 1,000 holdout examples (200,704 floats each) need 6.7 GiB")
+        .hasMessageContaining("(6.0 GiB at most)")
+        .hasMessageContaining("vidlabel.finetune.max-train-images")
+        .hasMessageNotContaining("one Java array");
+    // a big heap still cannot hold 11,000 x 200,704 floats in one array
+    assertThatThrownBy(() -> FineTuner.checkMemory(11_000, 10, resnet50Cut, 64L << 30))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("more than one Java array holds");
+    FineTuner.checkMemory(10_000, 10, resnet50Cut, 64L << 30);
+  }
+
+  @Test
   void theSuffixOnPrefixOutputsIsTheWholeNetwork() {
     for (int trainBlocks : new int[] {0, 1, 2, 3}) {
       try (FineTuneGraph graph = new FineTuneGraph(SPEC, model, trainBlocks, new MomentumSgd(0.9f, true, 0), true, 1)) {
