@@ -371,13 +371,14 @@ public final class FineTuner {
     long trainFloats = (long) trainExamples * featureSize;
     long holdoutFloats = (long) holdoutExamples * featureSize;
     long bytes = (trainFloats + holdoutFloats) * Float.BYTES;
-    if (Math.max(trainFloats, holdoutFloats) > MAX_ARRAY_LENGTH || bytes > maxHeapBytes / 4 * 3) {
+    boolean pastOneArray = Math.max(trainFloats, holdoutFloats) > MAX_ARRAY_LENGTH;
+    if (pastOneArray || bytes > maxHeapBytes / 4 * 3) {
       throw new IllegalStateException(String.format(Locale.ROOT,
           "the frozen prefix's outputs of %,d training and %,d holdout examples (%,d floats each) need"
               + " %.1f GiB in memory, more than this heap (%.1f GiB at most) can hold%s; raise the heap"
               + " (java -Xmx...) or lower vidlabel.finetune.max-train-images or the replay count",
           trainExamples, holdoutExamples, featureSize, bytes / GIB, maxHeapBytes / GIB,
-          Math.max(trainFloats, holdoutFloats) > MAX_ARRAY_LENGTH ? " (and more than one Java array holds)" : ""));
+          pastOneArray ? " (and more than one Java array holds)" : ""));
     }
   }
 

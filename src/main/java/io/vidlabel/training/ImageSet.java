@@ -37,8 +37,7 @@ public final class ImageSet {
     }
     int size = rows * cols * channels;
     if (labels.length != images.length || Arrays.stream(images).anyMatch(i -> i.length != size)) {
-      throw new IllegalArgumentException("pixels and labels do not match " + labels.length + " images of "
-          + cols + "x" + rows + "x" + channels);
+      throw mismatch(labels.length, rows, cols, channels);
     }
     if (classes.isEmpty() || classes.size() > MAX_CLASSES) {
       throw new IllegalArgumentException("a set has 1-" + MAX_CLASSES + " classes, not " + classes.size());
@@ -56,8 +55,7 @@ public final class ImageSet {
       byte[] pixels, byte[] labels, int count, int rows, int cols, int channels, List<String> classes) {
     int size = rows * cols * channels;
     if (pixels.length != (long) count * size) {
-      throw new IllegalArgumentException("pixels and labels do not match " + count + " images of "
-          + cols + "x" + rows + "x" + channels);
+      throw mismatch(count, rows, cols, channels);
     }
     byte[][] images = new byte[count][];
     for (int i = 0; i < count; i++) {
@@ -133,5 +131,10 @@ public final class ImageSet {
   /** Channel {@code c} of the pixel of image {@code index} at (y, x), in [0, 255]. */
   public int pixel(int index, int y, int x, int c) {
     return images[index][(y * cols + x) * channels + c] & 0xFF;
+  }
+
+  private static IllegalArgumentException mismatch(int count, int rows, int cols, int channels) {
+    return new IllegalArgumentException(
+        "pixels and labels do not match " + count + " images of " + cols + "x" + rows + "x" + channels);
   }
 }
